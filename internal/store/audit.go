@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"qualify/internal/audit"
+)
+
+type auditEventRow struct {
+	Seq        int64 `gorm:"primaryKey;autoIncrement:false"`
+	OccurredAt time.Time
+	ActorID    *int64
+	ActorName  string
+	Action     string
+	TargetType string
+	TargetID   string
+	Summary    string
+	RequestID  string
+	IP         string `gorm:"column:ip"`
+	PrevHash   string
+	Hash       string
+}
+
+func (auditEventRow) TableName() string { return "audit_events" }
+
+func toAuditEvent(r auditEventRow) audit.Event {
+	return audit.Event{Seq: r.Seq, OccurredAt: r.OccurredAt.UTC(), ActorID: r.ActorID, ActorName: r.ActorName,
+		Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID, Summary: r.Summary,
+		RequestID: r.RequestID, IP: r.IP, PrevHash: r.PrevHash, Hash: r.Hash}
+}
+
+func auditEventRowFrom(e audit.Event) auditEventRow {
+	return auditEventRow{Seq: e.Seq, OccurredAt: e.OccurredAt.UTC(), ActorID: e.ActorID, ActorName: e.ActorName,
+		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Summary: e.Summary,
+		RequestID: e.RequestID, IP: e.IP, PrevHash: e.PrevHash, Hash: e.Hash}
+}
+
+// auditChainLockKey is the advisory lock that serializes appends to the audit chain on PostgreSQL.
+const auditChainLockKey = 7271_0001
+
+// LockAuditChain takes a transaction-scoped lock on PostgreSQL; on SQLite every transaction
+// already holds the write lock from BEGIN.
+func (s *Store) LockAuditChain(ctx context.Context) error {
+	if !s.isPostgres() {
+		return nil
+	}
+	return s.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(?)`, auditChainLockKey).Error
+}
+
+// LastAuditEvent returns the newest audit entry, or nil when there is none.
+func (s *Store) LastAuditEvent(ctx context.Context) (*audit.Event, error) {
+	var rows []auditEventRow
+	if err := s.conn(ctx).Order("seq DESC").Limit(1).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	e := toAuditEvent(rows[0])
+	return &e, nil
+}
+
+// InsertAuditEvent appends e.
+func (s *Store) InsertAuditEvent(ctx context.Context, e audit.Event) error {
+	r := auditEventRowFrom(e)
+	return s.conn(ctx).Create(&r).Error
+}
+
+// ListAuditEvents returns a filtered page of entries, newest first, and the total count.
+func (s *Store) ListAuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, int64, error) {
+	q := s.conn(ctx).Model(&auditEventRow{})
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if f.TargetType != "" {
+		q = q.Where("target_type = ?", f.TargetType)
+	}
+	if f.TargetID != "" {
+		q = q.Where("target_id = ?", f.TargetID)
+	}
+	if f.ActorName != "" {
+		q = q.Where("actor_name = ?", f.ActorName)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []auditEventRow
+	if err := q.Order("seq DESC").Offset(pageOffset(f.Page, f.PageSize)).Limit(f.PageSize).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]audit.Event, len(rows))
+	for i, r := range rows {
+		out[i] = toAuditEvent(r)
+	}
+	return out, total, nil
+}
+
+// AuditEventsFrom returns up to limit entries with seq >= from in seq order.
+func (s *Store) AuditEventsFrom(ctx context.Context, from int64, limit int) ([]audit.Event, error) {
+	var rows []auditEventRow
+	if err := s.conn(ctx).Where("seq >= ?", from).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]audit.Event, len(rows))
+	for i, r := range rows {
+		out[i] = toAuditEvent(r)
+	}
+	return out, nil
+}

@@ -1,0 +1,50 @@
+// Package store is the only package that imports gorm: rows, queries and explicit row<->domain
+// converters. Every method starts from conn(ctx), so it joins the transaction a service opened.
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"qualify/internal/platform/db"
+)
+
+// Store implements the persistence interfaces the domain packages declare.
+type Store struct {
+	db *db.DB
+}
+
+// New returns a Store over d.
+func New(d *db.DB) *Store { return &Store{db: d} }
+
+// DB returns the database the store works on.
+func (s *Store) DB() *db.DB { return s.db }
+
+// InTx runs fn in a transaction carried in its context (see db.DB.InTx).
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}
+
+func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.Conn(ctx) }
+
+func (s *Store) isPostgres() bool { return s.db.Dialect == db.Postgres }
+
+// notFound reports whether err means "no row".
+func notFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+
+// likePattern escapes s for a LIKE pattern matching it anywhere.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// pageOffset turns a 1-based page into an offset.
+func pageOffset(page, size int) int {
+	if page < 1 {
+		page = 1
+	}
+	return (page - 1) * size
+}
