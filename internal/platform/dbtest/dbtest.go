@@ -212,3 +212,37 @@ func RandomSuffix() string {
 	rand.Read(b[:]) //nolint:errcheck
 	return strings.ToLower(hex.EncodeToString(b[:]))
 }
+
+// EmptyURL returns the URL of a fresh database with no tables (for migration tests).
+func EmptyURL(t testing.TB, dialect db.Dialect) string {
+	t.Helper()
+	if dialect == db.SQLite {
+		return "sqlite://" + filepath.Join(t.TempDir(), "empty.db")
+	}
+	base, err := pgAvailable()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is required in CI: %v", err)
+		}
+		t.Skipf("PostgreSQL half skipped: %v", err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	mu.Lock()
+	counter++
+	name := fmt.Sprintf("%s_e%d", prefix, counter)
+	mu.Unlock()
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if a, err := sql.Open("pgx", base); err == nil {
+			a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) //nolint:errcheck
+			a.Close()
+		}
+	})
+	return withDB(base, name)
+}
