@@ -180,7 +180,9 @@ type Break struct {
 	Reason string // edited, deleted or reordered, in words
 }
 
-func (b *Break) Error() string { return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason) }
+func (b *Break) Error() string {
+	return fmt.Sprintf("audit chain broken at entry %d: %s", b.Seq, b.Reason)
+}
 
 // Verifier checks a chain fed to it in seq order, one entry at a time.
 type Verifier struct {

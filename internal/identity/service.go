@@ -230,7 +230,9 @@ func invalidCredentials() error {
 	return apperr.New(apperr.Unauthenticated, "invalid_credentials", "用户名或密码错误")
 }
 
-func forbidden() error { return apperr.New(apperr.Forbidden, "forbidden", "当前角色无权执行此操作") }
+func forbidden() error {
+	return apperr.New(apperr.Forbidden, "forbidden", "当前角色无权执行此操作")
+}
 
 func lockedError(until time.Time) error {
 	return apperr.New(apperr.Locked, "account_locked",

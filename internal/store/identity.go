@@ -28,7 +28,7 @@ type userRow struct {
 func (userRow) TableName() string { return "users" }
 
 type userRoleRow struct {
-	UserID    int64 `gorm:"primaryKey"`
+	UserID    int64  `gorm:"primaryKey"`
 	Role      string `gorm:"primaryKey"`
 	GrantedBy *int64
 	GrantedAt time.Time

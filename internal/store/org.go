@@ -60,7 +60,9 @@ func (s *Store) orgWhere(ctx context.Context, q string, arg any) (*org.Org, erro
 }
 
 // OrgByID returns the org, or nil.
-func (s *Store) OrgByID(ctx context.Context, id int64) (*org.Org, error) { return s.orgWhere(ctx, "id = ?", id) }
+func (s *Store) OrgByID(ctx context.Context, id int64) (*org.Org, error) {
+	return s.orgWhere(ctx, "id = ?", id)
+}
 
 // OrgByCode returns the org with that code, or nil.
 func (s *Store) OrgByCode(ctx context.Context, code string) (*org.Org, error) {
