@@ -91,7 +91,7 @@ var fields = []field{
 	{"QUALIFY_PASSWORD_MIN_CLASSES", "password-min-classes", "character classes required (of lower, upper, digit, symbol)", "3", false, integer(func(c *Config) *int { return &c.PasswordMinClasses })},
 	{"QUALIFY_LOCKOUT_THRESHOLD", "lockout-threshold", "failed logins before lockout", "5", false, integer(func(c *Config) *int { return &c.LockoutThreshold })},
 	{"QUALIFY_LOCKOUT_DURATION", "lockout-duration", "how long a locked account stays locked", "15m", false, dur(func(c *Config) *time.Duration { return &c.LockoutDuration })},
-	{"QUALIFY_LOGIN_RATE_PER_ADDR", "login-rate-per-addr", "login attempts per minute from one address", "60", false, integer(func(c *Config) *int { return &c.LoginRatePerAddr })},
+	{"QUALIFY_LOGIN_RATE_PER_ADDR", "login-rate-per-addr", "login attempts per minute from one address (an exam hall behind one NAT counts once)", "600", false, integer(func(c *Config) *int { return &c.LoginRatePerAddr })},
 	{"QUALIFY_LOGIN_RATE_PER_USER", "login-rate-per-user", "login attempts per minute for one username", "10", false, integer(func(c *Config) *int { return &c.LoginRatePerUser })},
 	{"QUALIFY_MAX_BODY_BYTES", "max-body-bytes", "largest JSON body accepted", "1048576", false, func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
