@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"qualify/internal/apitest"
 	"qualify/internal/identity"
@@ -97,5 +102,56 @@ func TestUnknownCommandAndBadConfig(t *testing.T) {
 	}
 	if code, _ := runCmd("demo"); code != 2 {
 		t.Fatal("demo without --password must fail")
+	}
+}
+
+// TestServeShutsDownOnSIGTERM starts the real server, waits until it is ready, sends SIGTERM to
+// the process and expects a clean exit after the in-flight request completes.
+func TestServeShutsDownOnSIGTERM(t *testing.T) {
+	setEnv(t, "sqlite://"+filepath.Join(t.TempDir(), "q.db"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("QUALIFY_ADDR", addr)
+	t.Setenv("QUALIFY_LOG_LEVEL", "info")
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() { done <- run([]string{"serve"}, &out, &errb) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready: %s", errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not stop after SIGTERM")
+	}
+	logs := errb.String()
+	for _, want := range []string{`"msg":"starting qualify"`, `"QUALIFY_TOKEN_KEY":"*****"`, `"msg":"stopped"`, `"request_id"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s", want)
+		}
+	}
+	if strings.Contains(logs, "test-token-key") {
+		t.Error("the token key appears in the logs")
 	}
 }
