@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"qualify/internal/audit"
+	"qualify/internal/cadre"
 	"qualify/internal/config"
 	"qualify/internal/httpapi"
 	"qualify/internal/identity"
@@ -31,6 +32,7 @@ type App struct {
 	Audit    *audit.Log
 	Identity *identity.Service
 	Orgs     *org.Service
+	Cadres   *cadre.Service
 	Handler  http.Handler
 }
 
@@ -56,6 +58,7 @@ func New(cfg config.Config, d *db.DB, logger *slog.Logger, frontend fs.FS) (*App
 		},
 	})
 	a.Orgs = org.NewService(st, a.Audit)
+	a.Cadres = cadre.NewService(st, a.Audit, cfg.Location())
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -66,7 +69,7 @@ func New(cfg config.Config, d *db.DB, logger *slog.Logger, frontend fs.FS) (*App
 		}
 	}
 	a.Handler = httpapi.New(httpapi.Deps{
-		DB: d, Logger: logger, Identity: a.Identity, Audit: a.Audit, Orgs: a.Orgs,
+		DB: d, Logger: logger, Identity: a.Identity, Audit: a.Audit, Orgs: a.Orgs, Cadres: a.Cadres,
 		MaxBodyBytes: cfg.MaxBodyBytes, Frontend: frontend, TrustedProxies: proxies, Registry: reg,
 	})
 	return a, nil

@@ -157,11 +157,15 @@ type Item struct {
 	Rubric          []Criterion
 	Tolerance       float64
 	Status          Status
-	AuthorID        *int64
-	ReviewerID      *int64
-	Source          string // where it was imported from
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// PublishedVersion is the version exams draw (0: never published). It lags Version while a
+	// revision of a published item awaits review.
+	PublishedVersion int
+	ReviewComment    string
+	AuthorID         *int64 // author of this version
+	ReviewerID       *int64
+	Source           string // where it was imported from
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // BlankMarker marks a blank in a fill-in-the-blank stem.

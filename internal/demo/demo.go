@@ -160,5 +160,8 @@ func Load(ctx context.Context, a *app.App, password string) (Report, error) {
 		}
 		rep.Accounts = append(rep.Accounts, Account{s.username, string(s.role), s.name})
 	}
+	if err := loadCadres(ctx, a, orgs, password, &rep); err != nil {
+		return rep, err
+	}
 	return rep, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"qualify/internal/audit"
+	"qualify/internal/cadre"
 	"qualify/internal/identity"
 	"qualify/internal/org"
 	"qualify/internal/platform/db"
@@ -26,6 +27,7 @@ type Deps struct {
 	Identity     *identity.Service
 	Audit        *audit.Log
 	Orgs         *org.Service
+	Cadres       *cadre.Service
 	MaxBodyBytes int64
 	// Frontend is the built web application (index.html at its root); nil serves none.
 	Frontend fs.FS
@@ -122,6 +124,7 @@ func New(d Deps) *gin.Engine {
 	a.userRoutes(authed)
 	a.auditRoutes(authed)
 	a.orgRoutes(authed)
+	a.cadreRoutes(authed)
 	a.serveFrontend(e)
 	return e
 }

@@ -41,6 +41,12 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
+// prefixPattern escapes s for a LIKE pattern matching strings that start with it.
+func prefixPattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s) + "%"
+}
+
 // pageOffset turns a 1-based page into an offset.
 func pageOffset(page, size int) int {
 	if page < 1 {
