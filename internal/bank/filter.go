@@ -12,4 +12,3 @@ type Filter struct {
 	PublishedOnly  bool   // items with a published version, not retired (the pool exams draw from)
 	Page, PageSize int
 }
-

@@ -6,7 +6,9 @@ func bptr(b bool) *bool { return &b }
 
 func TestScoreObjective(t *testing.T) {
 	single := Item{Type: Single, Key: Key{Choice: "B"}}
-	multi := func(s Scoring) Item { return Item{Type: Multiple, Key: Key{Choices: []string{"A", "C", "D"}}, Scoring: s} }
+	multi := func(s Scoring) Item {
+		return Item{Type: Multiple, Key: Key{Choices: []string{"A", "C", "D"}}, Scoring: s}
+	}
 	tf := Item{Type: TrueFalse, Key: Key{Bool: bptr(false)}}
 	blanks := Item{Type: FillBlank, Key: Key{Blanks: [][]string{{"民主集中制", "民主集中"}, {"ＡＩ", "人工智能"}}}}
 	cases := []struct {
