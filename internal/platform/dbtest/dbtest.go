@@ -186,24 +186,34 @@ func openPostgres(t testing.TB) *db.DB {
 	}
 	counter++
 	name := fmt.Sprintf("%s_%d", prefix, counter)
-	_, err = admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + template)
+	tmpl := template
 	mu.Unlock()
-	if err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	u := withDB(base, name)
+	u := createDatabase(t, admin, base, name, tmpl)
 	d, err := db.Open(u, db.Options{Logger: Logger(), MaxOpenConns: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { d.Close() }) // runs before the drop registered earlier
+	return d
+}
+
+// createDatabase creates name (from template when not empty), drops it at cleanup, and returns its URL.
+func createDatabase(t testing.TB, admin *sql.DB, base, name, template string) string {
+	t.Helper()
+	q := `CREATE DATABASE ` + name
+	if template != "" {
+		q += ` TEMPLATE ` + template
+	}
+	if _, err := admin.Exec(q); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
 	t.Cleanup(func() {
-		d.Close()
 		if a, err := sql.Open("pgx", base); err == nil {
 			a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) //nolint:errcheck
 			a.Close()
 		}
 	})
-	return d
+	return withDB(base, name)
 }
 
 // RandomSuffix returns a short random hex string for unique test names.
@@ -235,14 +245,5 @@ func EmptyURL(t testing.TB, dialect db.Dialect) string {
 	counter++
 	name := fmt.Sprintf("%s_e%d", prefix, counter)
 	mu.Unlock()
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", base); err == nil {
-			a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) //nolint:errcheck
-			a.Close()
-		}
-	})
-	return withDB(base, name)
+	return createDatabase(t, admin, base, name, "")
 }
