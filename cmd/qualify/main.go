@@ -42,6 +42,8 @@ const usage = `用法 / usage:
   qualify migrate up|status [flags]     数据库迁移
   qualify demo --password P [flags]     加载演示数据（可重复执行）
   qualify audit verify [flags]          校验审计日志哈希链
+  qualify bank lint DIR                 校验题目文件（全部有效时退出码 0）
+  qualify bank import PATH [flags]      导入题目文件或目录（按扩展名识别格式，直接发布）
 flags (each mirrors a QUALIFY_* variable):
 `
 
@@ -52,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, rest := args[0], args[1:]
 	var sub string
-	if (cmd == "migrate" || cmd == "audit") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+	if (cmd == "migrate" || cmd == "audit" || cmd == "bank") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		sub, rest = rest[0], rest[1:]
 	}
 	var password string
@@ -62,6 +64,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if err != nil || password == "" {
 			fmt.Fprintln(stderr, "qualify demo: 需要 --password P（所有演示账户的密码）")
 			return 2
+		}
+	}
+	var bankPath string
+	if cmd == "bank" {
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			fmt.Fprintln(stderr, "用法: qualify bank lint DIR | qualify bank import PATH")
+			return 2
+		}
+		bankPath, rest = rest[0], rest[1:]
+		if sub == "lint" {
+			return bankLint(bankPath, stdout)
 		}
 	}
 	cfg, err := config.FromEnv(rest)
@@ -83,6 +96,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return demoCmd(ctx, cfg, logger, password, stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, cfg, logger, sub, stdout, stderr)
+	case "bank":
+		if sub == "import" {
+			return bankImport(ctx, cfg, logger, bankPath, stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "用法: qualify bank lint DIR | qualify bank import PATH")
+		return 2
 	}
 	fmt.Fprintf(stderr, "未知命令 %q\n\n%s", cmd, usage)
 	return 2

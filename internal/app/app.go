@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"qualify/internal/audit"
+	"qualify/internal/bank"
 	"qualify/internal/cadre"
 	"qualify/internal/config"
 	"qualify/internal/httpapi"
@@ -32,6 +33,7 @@ type App struct {
 	Audit    *audit.Log
 	Identity *identity.Service
 	Orgs     *org.Service
+	Bank     *bank.Service
 	Cadres   *cadre.Service
 	Handler  http.Handler
 }
@@ -58,6 +60,7 @@ func New(cfg config.Config, d *db.DB, logger *slog.Logger, frontend fs.FS) (*App
 		},
 	})
 	a.Orgs = org.NewService(st, a.Audit)
+	a.Bank = bank.NewService(st, a.Audit)
 	a.Cadres = cadre.NewService(st, a.Audit, cfg.Location())
 
 	reg := prometheus.NewRegistry()
@@ -69,7 +72,7 @@ func New(cfg config.Config, d *db.DB, logger *slog.Logger, frontend fs.FS) (*App
 		}
 	}
 	a.Handler = httpapi.New(httpapi.Deps{
-		DB: d, Logger: logger, Identity: a.Identity, Audit: a.Audit, Orgs: a.Orgs, Cadres: a.Cadres,
+		DB: d, Logger: logger, Identity: a.Identity, Audit: a.Audit, Orgs: a.Orgs, Bank: a.Bank, Cadres: a.Cadres,
 		MaxBodyBytes: cfg.MaxBodyBytes, Frontend: frontend, TrustedProxies: proxies, Registry: reg,
 	})
 	return a, nil

@@ -19,6 +19,7 @@ type Report struct {
 	Orgs     int
 	Accounts []Account
 	Cadres   int
+	Items    int
 	Password string
 }
 
@@ -31,7 +32,7 @@ type Account struct {
 
 // Print writes the demo logins.
 func (r Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "演示数据已就绪：%d 个组织机构，%d 名干部，%d 个账户\n", r.Orgs, r.Cadres, len(r.Accounts))
+	fmt.Fprintf(w, "演示数据已就绪：%d 个组织机构，%d 名干部，%d 个账户，题库 %d 道题\n", r.Orgs, r.Cadres, len(r.Accounts), r.Items)
 	fmt.Fprintf(w, "演示账户（密码均为 %q）：\n", r.Password)
 	shown := 0
 	for _, a := range r.Accounts {
@@ -163,5 +164,10 @@ func Load(ctx context.Context, a *app.App, password string) (Report, error) {
 	if err := loadCadres(ctx, a, orgs, password, &rep); err != nil {
 		return rep, err
 	}
+	items, err := loadBank(ctx, a)
+	if err != nil {
+		return rep, err
+	}
+	rep.Items = items
 	return rep, nil
 }

@@ -415,7 +415,7 @@ func (a *API) endPost(c *gin.Context) {
 }
 
 func (a *API) importRoster(c *gin.Context) {
-	data, ok := uploadedFile(c, "file", maxRosterBytes)
+	_, data, ok := uploadedFile(c, "file", maxRosterBytes)
 	if !ok {
 		return
 	}
@@ -459,7 +459,7 @@ func renderRosterInvalid(c *gin.Context, err error, errs []cadre.RosterError) {
 
 // uploadedFile reads the multipart file field name, at most limit bytes, rendering the problem
 // and returning false when it is missing or too large.
-func uploadedFile(c *gin.Context, name string, limit int64) ([]byte, bool) {
+func uploadedFile(c *gin.Context, name string, limit int64) (string, []byte, bool) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+1<<20)
 	fh, err := c.FormFile(name)
 	if err != nil {
@@ -470,24 +470,24 @@ func uploadedFile(c *gin.Context, name string, limit int64) ([]byte, bool) {
 			renderError(c, apperr.InvalidFields("file_required", "请以 multipart/form-data 上传文件",
 				apperr.FieldError{Field: name, Message: "缺少文件"}))
 		}
-		return nil, false
+		return "", nil, false
 	}
 	if fh.Size > limit {
 		renderError(c, apperr.New(apperr.Invalid, "body_too_large", "上传文件过大"))
-		return nil, false
+		return "", nil, false
 	}
 	f, err := fh.Open()
 	if err != nil {
 		renderError(c, apperr.Wrap(err, "open upload"))
-		return nil, false
+		return "", nil, false
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit))
 	if err != nil {
 		renderError(c, apperr.Wrap(err, "read upload"))
-		return nil, false
+		return "", nil, false
 	}
-	return data, true
+	return fh.Filename, data, true
 }
 
 // queryBool reads an optional boolean query parameter (nil when absent or malformed).

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"qualify/internal/audit"
+	"qualify/internal/bank"
 	"qualify/internal/cadre"
 	"qualify/internal/identity"
 	"qualify/internal/org"
@@ -27,6 +28,7 @@ type Deps struct {
 	Identity     *identity.Service
 	Audit        *audit.Log
 	Orgs         *org.Service
+	Bank         *bank.Service
 	Cadres       *cadre.Service
 	MaxBodyBytes int64
 	// Frontend is the built web application (index.html at its root); nil serves none.
@@ -124,6 +126,7 @@ func New(d Deps) *gin.Engine {
 	a.userRoutes(authed)
 	a.auditRoutes(authed)
 	a.orgRoutes(authed)
+	a.bankRoutes(authed)
 	a.cadreRoutes(authed)
 	a.serveFrontend(e)
 	return e
