@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= Qualify@2026
 export QUALIFY_ADDR ?= :8080
 export QUALIFY_DATABASE_URL ?= sqlite://data/qualify.db
 
-.PHONY: run build frontend test test-go test-frontend vet fmt clean
+.PHONY: run build frontend test lint-bank test-go test-frontend vet fmt clean
 
 run: build
 	$(BIN) demo --password '$(DEMO_PASSWORD)'
@@ -25,7 +25,11 @@ frontend:
 
 # Go tests on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set or a local server answers
 # (under CI=true PostgreSQL is required); frontend unit tests when the frontend exists.
-test: vet test-go test-frontend
+test: vet lint-bank test-go test-frontend
+
+# Every item file of question-bank/ must be valid (file:line: message otherwise).
+lint-bank:
+	$(GO) run ./cmd/qualify bank lint question-bank
 
 vet:
 	$(GO) vet ./...
