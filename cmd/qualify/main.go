@@ -4,6 +4,8 @@
 //	qualify migrate up|status          migrations by hand
 //	qualify demo --password P          load the demo data (idempotent)
 //	qualify audit verify               check the audit hash chain
+//	qualify cert verify --jws T --keys F  verify a certificate credential offline against a JWKS
+//	qualify cert rotate-key            make, publish and start using a new certificate signing key
 //
 // Configuration comes from QUALIFY_* environment variables; flags mirror them (qualify help).
 package main
@@ -42,6 +44,8 @@ const usage = `用法 / usage:
   qualify migrate up|status [flags]     数据库迁移
   qualify demo --password P [flags]     加载演示数据（可重复执行）
   qualify audit verify [flags]          校验审计日志哈希链
+  qualify cert verify --jws T --keys F  离线校验证书凭证（JWS）与公钥集（JWKS）
+  qualify cert rotate-key [flags]       轮换证书签名密钥
   qualify bank lint DIR                 校验题目文件（全部有效时退出码 0）
   qualify bank import PATH [flags]      导入题目文件或目录（按扩展名识别格式，直接发布）
 flags (each mirrors a QUALIFY_* variable):
@@ -54,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd, rest := args[0], args[1:]
 	var sub string
-	if (cmd == "migrate" || cmd == "audit" || cmd == "bank") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+	if (cmd == "migrate" || cmd == "audit" || cmd == "bank" || cmd == "cert") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		sub, rest = rest[0], rest[1:]
 	}
 	var password string
@@ -77,6 +81,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return bankLint(bankPath, stdout)
 		}
 	}
+	if cmd == "cert" && sub == "verify" {
+		return certVerifyCmd(rest, stdout, stderr)
+	}
 	cfg, err := config.FromEnv(rest)
 	if err != nil {
 		fmt.Fprintf(stderr, "配置错误: %v\n", err)
@@ -96,6 +103,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return demoCmd(ctx, cfg, logger, password, stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, cfg, logger, sub, stdout, stderr)
+	case "cert":
+		return certCmd(ctx, cfg, logger, sub, stdout, stderr)
 	case "bank":
 		if sub == "import" {
 			return bankImport(ctx, cfg, logger, bankPath, stdout, stderr)
@@ -169,6 +178,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout i
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	workers, stopWorkers := context.WithCancel(context.Background())
+	defer stopWorkers()
+	go a.RunWorkers(workers, 5*time.Second)
 	logger.Info("serving", "addr", ln.Addr().String(), "database", string(d.Dialect))
 	select {
 	case err := <-errc:

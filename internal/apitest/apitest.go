@@ -60,6 +60,11 @@ func NewOn(t testing.TB, d *db.DB, cfg config.Config) *Env {
 		t.Fatal(err)
 	}
 	e := &Env{T: t, App: a, DB: d}
+	// A second application on the same database (a restart, another instance) shares the root.
+	if root, err := a.Store.OrgByCode(context.Background(), "ROOT"); err == nil && root != nil {
+		e.Root = *root
+		return e
+	}
 	e.Root = e.Org(nil, "province", "示范省", "ROOT")
 	return e
 }
@@ -143,6 +148,27 @@ func (e *Env) Do(method, path, tok string, body any) *Response {
 	req := httptest.NewRequest(method, path, rd)
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	return e.send(req, tok)
+}
+
+// DoWith is Do with extra request headers.
+func (e *Env) DoWith(method, path, tok string, body any, headers map[string]string) *Response {
+	e.T.Helper()
+	var rd io.Reader
+	if body != nil {
+		j, err := json.Marshal(body)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	return e.send(req, tok)
 }

@@ -41,14 +41,14 @@ type giftParser struct {
 	tax           Taxonomy
 	kp            string
 	n             int
-	refs          map[string]bool
+	refs          *refSet
 	recs          []importedItem
 	ps, ws        Problems
 }
 
 func parseGIFT(name string, data []byte, subject string, tax Taxonomy) ([]importedItem, Problems, Problems) {
 	if len(data) > maxMoodleBytes {
-		return nil, Problems{{Location: name, Message: fmt.Sprintf("文件过大（%d 字节，上限 %d）", len(data), maxMoodleBytes)}}, nil
+		return nil, Problems{{Location: name + ":1", Message: fmt.Sprintf("文件过大（%d 字节，上限 %d）", len(data), maxMoodleBytes)}}, nil
 	}
 	if !utf8.Valid(data) {
 		line := 1
@@ -62,7 +62,7 @@ func parseGIFT(name string, data []byte, subject string, tax Taxonomy) ([]import
 		}
 		return nil, Problems{{Location: fmt.Sprintf("%s:%d", name, line), Message: "文件不是 UTF-8 编码（GBK 等编码的文件请先另存为 UTF-8）"}}, nil
 	}
-	p := &giftParser{name: name, subject: subject, tax: tax, refs: map[string]bool{}}
+	p := &giftParser{name: name, subject: subject, tax: tax, refs: newRefSet()}
 	var block []giftLine
 	for i, l := range strings.Split(strings.TrimPrefix(string(data), "\uFEFF"), "\n") {
 		l = strings.TrimSpace(l)
@@ -82,17 +82,17 @@ func parseGIFT(name string, data []byte, subject string, tax Taxonomy) ([]import
 
 // block reads one blank-line-separated block: a $CATEGORY line, a question, or comments.
 func (p *giftParser) block(lines []giftLine) {
-	for len(lines) > 0 && strings.HasPrefix(lines[0].text, "//") {
+	// Moodle takes the rest of a $CATEGORY block as the name; a question written right under
+	// the category line, without the blank line, is read as a question instead.
+	for len(lines) > 0 {
+		if cat, ok := strings.CutPrefix(lines[0].text, "$CATEGORY:"); ok {
+			p.kp = categoryPath(giftPost(giftUnescape(cat)))
+		} else if !strings.HasPrefix(lines[0].text, "//") {
+			break
+		}
 		lines = lines[1:]
 	}
 	if len(lines) == 0 {
-		return
-	}
-	if cat, ok := strings.CutPrefix(lines[0].text, "$CATEGORY:"); ok {
-		// Moodle takes the rest of the block as the name; a question written right under the
-		// category line, without the blank line, is read as a question instead.
-		p.kp = categoryPath(giftPost(giftUnescape(cat)))
-		p.block(lines[1:])
 		return
 	}
 	var sb strings.Builder
@@ -121,7 +121,7 @@ func (p *giftParser) question(t string, lineAt func(int) int) {
 		}
 		body = t[bodyOff:]
 	}
-	ref := uniqueRef(p.refs, refFromTitle(title), "gift", p.name, p.n)
+	ref := p.refs.unique(refFromTitle(title), "gift", p.name, p.n)
 	at := func(off int) string { return fmt.Sprintf("%s:%d (%s)", p.name, lineAt(off), firstNonEmpty(title, ref)) }
 	loc := at(0)
 	problem := func(off int, format string, args ...any) {

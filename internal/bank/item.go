@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -353,3 +354,6 @@ func (it Item) validateChoice(loc string) Problems {
 	}
 	return ps
 }
+
+// FormatPoints renders points without trailing zeros ("2", "1.5").
+func FormatPoints(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // Moodle XML (<quiz><question type="…">…</question></quiz>), the format Moodle's question bank
@@ -53,7 +55,7 @@ type mxQuestion struct {
 	DefaultGrade     string     `xml:"defaultgrade"`
 	Hidden           string     `xml:"hidden"`
 	IDNumber         string     `xml:"idnumber"`
-	Single           string     `xml:"single"`
+	Single           *string    `xml:"single"`
 	ShuffleAnswers   string     `xml:"shuffleanswers"`
 	UseCase          string     `xml:"usecase"`
 	Answers          []mxAnswer `xml:"answer"`
@@ -93,16 +95,24 @@ type importedItem struct {
 
 func parseMoodleXML(name string, data []byte, subject string, tax Taxonomy) ([]importedItem, Problems, Problems) {
 	if len(data) > maxMoodleBytes {
-		return nil, Problems{{Location: name, Message: fmt.Sprintf("文件过大（%d 字节，上限 %d）", len(data), maxMoodleBytes)}}, nil
+		return nil, Problems{{Location: name + ":1", Message: fmt.Sprintf("文件过大（%d 字节，上限 %d）", len(data), maxMoodleBytes)}}, nil
 	}
 	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Entity = xml.HTMLEntity // &nbsp; and friends outside CDATA, as hand-edited files have them
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
+		e, err := htmlindex.Get(label) // GBK, GB18030, Big5 …: files from tools other than Moodle
+		if err != nil {
+			return nil, fmt.Errorf("不支持的编码 %q", label)
+		}
+		return e.NewDecoder().Reader(in), nil
+	}
 	var (
 		recs     []importedItem
 		ps, ws   Problems
 		kp       string
 		n        int
 		seenQuiz bool
-		refs     = map[string]bool{}
+		refs     = newRefSet()
 	)
 	syntax := func(err error) {
 		line, _ := d.InputPos()
@@ -153,7 +163,7 @@ func parseMoodleXML(name string, data []byte, subject string, tax Taxonomy) ([]i
 		}
 		n++
 		title := strings.TrimSpace(q.Name.Text)
-		ref := uniqueRef(refs, firstNonEmpty(refFromTitle(q.IDNumber), refFromTitle(title)), "moodle", name, n)
+		ref := refs.unique(firstNonEmpty(refFromTitle(q.IDNumber), refFromTitle(title)), "moodle", name, n)
 		loc := fmt.Sprintf("%s:%d (%s)", name, line, firstNonEmpty(title, ref))
 		mq, skip := mxToMoodle(q, loc, &ws)
 		if skip {
@@ -224,8 +234,12 @@ func mxToMoodle(q mxQuestion, loc string, ws *Problems) (moodleQuestion, bool) {
 	switch q.Type {
 	case "multichoice", "multichoiceset":
 		mq.Kind = "multichoice"
-		s := strings.TrimSpace(q.Single)
-		mq.Single = q.Type == "multichoice" && s != "false" && s != "0" && s != ""
+		// As Moodle reads it: no <single> means one answer; an empty one, "false" or 0 several.
+		mq.Single = q.Type == "multichoice"
+		if q.Single != nil {
+			s := strings.TrimSpace(*q.Single)
+			mq.Single = mq.Single && s != "false" && s != "0" && s != ""
+		}
 		mq.Answers = answers(true)
 		if q.Type == "multichoiceset" {
 			mq.AllOrNothing = true
@@ -880,8 +894,17 @@ func refFromTitle(title string) string {
 	return b.String()
 }
 
-// uniqueRef returns ref, or "<prefix>-<file>-<n>" when ref is empty, made unique within a file.
-func uniqueRef(seen map[string]bool, ref, prefix, file string, n int) string {
+// refSet hands out the refs of one imported file, each once.
+type refSet struct {
+	seen map[string]bool
+	next map[string]int // the next suffix to try for a ref already taken
+}
+
+func newRefSet() *refSet { return &refSet{seen: map[string]bool{}, next: map[string]int{}} }
+
+// unique returns ref, or "<prefix>-<file>-<n>" when ref is empty, made unique within the file
+// by a "-2", "-3", … suffix.
+func (rs *refSet) unique(ref, prefix, file string, n int) string {
 	if ref == "" {
 		base := refFromTitle(strings.TrimSuffix(path.Base(file), path.Ext(file)))
 		ref = prefix + "-" + strconv.Itoa(n)
@@ -890,10 +913,12 @@ func uniqueRef(seen map[string]bool, ref, prefix, file string, n int) string {
 		}
 	}
 	r := ref
-	for i := 2; seen[r]; i++ {
+	for rs.seen[r] {
+		i := max(rs.next[ref], 2)
+		rs.next[ref] = i + 1
 		r = ref + "-" + strconv.Itoa(i)
 	}
-	seen[r] = true
+	rs.seen[r] = true
 	return r
 }
 

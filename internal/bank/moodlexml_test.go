@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func TestParseMoodleXMLFixture(t *testing.T) {
@@ -90,7 +92,7 @@ func TestParseMoodleXMLProblems(t *testing.T) {
 		{"not XML", "::q::题{T}", []wantProblem{{"t.xml:1", "没有 <quiz> 元素"}}},
 		{"zero default grade", mxQuiz(`<question type="essay"><name><text>q1</text></name><questiontext><text>论述</text></questiontext><defaultgrade>0</defaultgrade></question>`),
 			[]wantProblem{{"t.xml:3 (q1)", "分值须大于 0"}}},
-		{"too large", strings.Repeat(" ", maxMoodleBytes+1), []wantProblem{{"t.xml", "文件过大"}}},
+		{"too large", strings.Repeat(" ", maxMoodleBytes+1), []wantProblem{{"t.xml:1", "文件过大"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +136,64 @@ func TestParseMoodleXMLWeights(t *testing.T) {
 			case tt.warning != "" && (len(warnings) != 1 || !strings.Contains(warnings[0].Message, tt.warning)):
 				t.Errorf("warnings:\n%s\nwant one with …%s…", warnings.Error(), tt.warning)
 			}
+		})
+	}
+}
+
+func TestParseMoodleXMLReading(t *testing.T) {
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(`<?xml version="1.0" encoding="GBK"?>
+<quiz><question type="truefalse"><name><text>q</text></name><questiontext format="html"><text>党章是党的根本大法。</text></questiontext>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question></quiz>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf := want{ref: "q", typ: TrueFalse, stem: "党章是党的根本大法。", key: Key{Bool: boolPtr(true)}, points: 1}
+	tests := []struct {
+		name, data string
+		want       *want // nil: skipped
+		warning    string
+	}{
+		{"GBK encoding", gbk, &tf, ""},
+		{"no <single> means one answer", mxQuiz(`<question type="multichoice"><name><text>q</text></name><questiontext><text>题</text></questiontext>` +
+			`<answer fraction="100"><text>甲</text></answer><answer fraction="0"><text>乙</text></answer></question>`),
+			&want{ref: "q", typ: Single, stem: "题", options: []string{"甲", "乙"}, key: Key{Choice: "A"}, points: 1}, ""},
+		{"entities outside CDATA", mxQuiz(`<question type="truefalse"><name><text>q</text></name><questiontext format="html"><text>&lt;p&gt;党章是党的根本大法。&amp;nbsp;&lt;/p&gt;</text></questiontext>` +
+			`<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question>`), &tf, ""},
+		{"all-or-nothing plugin", mxQuiz(`<question type="multichoiceset"><name><text>q</text></name><questiontext><text>题</text></questiontext><defaultgrade>3</defaultgrade>` +
+			`<answer fraction="100"><text>甲</text></answer><answer fraction="100"><text>乙</text></answer><answer fraction="0"><text>丙</text></answer></question>`),
+			&want{ref: "q", typ: Multiple, stem: "题", options: []string{"甲", "乙", "丙"}, key: Key{Choices: []string{"A", "B"}}, scoring: AllOrNothing, points: 3}, ""},
+		{"idnumber before name", mxQuiz(`<question type="essay"><name><text>论述一</text></name><idnumber>PT-E-9</idnumber><questiontext format="plain_text"><text>论述 &lt;b&gt;x&lt;/b&gt;</text></questiontext>` +
+			`<responsetemplate format="html"><text>一、……</text></responsetemplate></question>`),
+			&want{ref: "pt-e-9", typ: ShortAnswer, stem: "论述 <b>x</b>", points: 10}, "答题模板"},
+		{"case-sensitive short answer", mxQuiz(`<question type="shortanswer"><name><text>q</text></name><questiontext><text>英文缩写是</text></questiontext><usecase>1</usecase>` +
+			`<answer fraction="100"><text>CPC</text></answer></question>`),
+			&want{ref: "q", typ: FillBlank, stem: "英文缩写是____", key: Key{Blanks: [][]string{{"CPC"}}}, points: 1}, "区分大小写"},
+		{"cloze with a multichoice blank", mxQuiz(`<question type="cloze"><name><text>q</text></name><questiontext><text>{1:SA:=甲}和{1:MULTICHOICE:=乙~丙}</text></questiontext></question>`), nil, "MULTICHOICE"},
+		{"cloze with unequal blanks", mxQuiz(`<question type="cloze"><name><text>q</text></name><questiontext><text>{1:SA:=甲}和{2:SA:=乙}</text></questiontext></question>`),
+			&want{ref: "q", typ: FillBlank, stem: "____和____", key: Key{Blanks: [][]string{{"甲"}, {"乙"}}}, points: 2}, "各空分值不同"},
+		{"drag and drop", mxQuiz(`<question type="ddwtos"><name><text>q</text></name><questiontext><text>[[1]]</text></questiontext></question>`), nil, "拖放填词题（ddwtos）"},
+		{"plugin type", mxQuiz(`<question type="coderunner"><name><text>q</text></name></question>`), nil, "coderunner"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, problems, warnings := ParseMoodleXML("t.xml", []byte(tt.data), "political_theory", DefaultTaxonomy)
+			checkProblems(t, "problems", problems, nil)
+			switch {
+			case tt.warning == "" && len(warnings) > 0:
+				t.Errorf("unexpected warnings:\n%s", warnings.Error())
+			case tt.warning != "" && (len(warnings) != 1 || !strings.Contains(warnings[0].Message, tt.warning)):
+				t.Errorf("warnings:\n%s\nwant one with …%s…", warnings.Error(), tt.warning)
+			}
+			if tt.want == nil {
+				if len(items) != 0 {
+					t.Errorf("%d items, want the question skipped", len(items))
+				}
+				return
+			}
+			if len(items) != 1 {
+				t.Fatalf("%d items, want 1", len(items))
+			}
+			checkItem(t, items[0], *tt.want, "t.xml")
 		})
 	}
 }

@@ -35,6 +35,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 const (
@@ -132,6 +133,12 @@ func openQTIPackage(name string, data []byte) (*qtiPackage, Problems) {
 	pkg := &qtiPackage{name: name, files: map[string]*zip.File{}, budget: maxQTIUnzippedBytes}
 	var total uint64
 	for _, f := range zr.File {
+		if !utf8.ValidString(f.Name) {
+			// Zip tools on Chinese Windows write names in GBK without the UTF-8 flag.
+			if n, err := simplifiedchinese.GB18030.NewDecoder().String(f.Name); err == nil && utf8.ValidString(n) {
+				f.Name = n
+			}
+		}
 		if !safeZipPath(f.Name) {
 			ps = append(ps, Problem{Location: name + "!" + f.Name, Message: "文件路径不安全（绝对路径、含 .. 或反斜杠），已拒绝"})
 			continue
@@ -798,8 +805,6 @@ func (c *qtiConv) render(w *textWriter, n *xnode) {
 	}
 }
 
-func isTemplate(template, name string) bool { return template == name }
-
 func (c *qtiConv) choice(it *Item, in *xnode, responses map[string]*qtiResponse, template string, declared float64) {
 	r := responses[in.attr("responseIdentifier")]
 	if r == nil {
@@ -876,12 +881,12 @@ func (c *qtiConv) choice(it *Item, in *xnode, responses map[string]*qtiResponse,
 		it.Points = declared
 		switch {
 		case it.Points > 0:
-		case isTemplate(template, "map_response") && r.mapping != nil:
+		case template == "map_response" && r.mapping != nil:
 			it.Points = r.mapping.max(false)
 		default:
 			it.Points = c.fallbackPoints(template, 1)
 		}
-		if r.mapping != nil && isTemplate(template, "map_response") {
+		if r.mapping != nil && template == "map_response" {
 			positive := 0
 			for _, v := range r.mapping.values {
 				if v > 0 {
@@ -897,7 +902,7 @@ func (c *qtiConv) choice(it *Item, in *xnode, responses map[string]*qtiResponse,
 	it.Type = Multiple
 	it.Key.Choices = keys
 	switch {
-	case isTemplate(template, "map_response") && r.mapping != nil:
+	case template == "map_response" && r.mapping != nil:
 		it.Points = declared
 		if it.Points <= 0 {
 			it.Points = r.mapping.max(true)
@@ -909,7 +914,7 @@ func (c *qtiConv) choice(it *Item, in *xnode, responses map[string]*qtiResponse,
 			}
 		}
 		it.Scoring = c.multipleScoring(r.mapping, correct, wrong, it.Points)
-	case isTemplate(template, "match_correct"):
+	case template == "match_correct":
 		it.Points = declared
 		if it.Points <= 0 {
 			it.Points = 1
@@ -930,7 +935,7 @@ func (c *qtiConv) choice(it *Item, in *xnode, responses map[string]*qtiResponse,
 // fallbackPoints is the score when nothing declares one: 1 under match_correct (what the template
 // sets SCORE to), else the Qualify default with a warning.
 func (c *qtiConv) fallbackPoints(template string, def float64) float64 {
-	if isTemplate(template, "match_correct") {
+	if template == "match_correct" {
 		return 1
 	}
 	c.warn("未声明分值（SCORE 的 normalMaximum），按 %g 分导入", def)
@@ -1036,7 +1041,7 @@ func (c *qtiConv) textEntry(it *Item, responses map[string]*qtiResponse, templat
 		it.Points = declared
 	case mapped > 0:
 		it.Points = mapped
-	case isTemplate(template, "match_correct"):
+	case template == "match_correct":
 		it.Points = 1
 	default:
 		it.Points = c.fallbackPoints(template, float64(max(1, len(c.blanks))))

@@ -3,6 +3,7 @@ package bank
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -62,6 +63,36 @@ func zipFiles(t testing.TB, files ...string) []byte {
 }
 
 func boolp(b bool) *bool { return &b }
+
+// lyingZip holds items/big.xml: 60 MiB of zeros whose header claims 100 bytes.
+func lyingZip(t testing.TB, manifest, item string) []byte {
+	t.Helper()
+	var raw bytes.Buffer
+	fw, err := flate.NewWriter(&raw, flate.BestSpeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(make([]byte, 60<<20)); err != nil {
+		t.Fatal(err)
+	}
+	fw.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range [][2]string{{"imsmanifest.xml", manifest}, {"items/ok.xml", item}} {
+		w, _ := zw.Create(f[0])
+		w.Write([]byte(f[1]))
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "items/big.xml", Method: zip.Deflate,
+		CompressedSize64: uint64(raw.Len()), UncompressedSize64: 100, CRC32: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(raw.Bytes())
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
 
 func TestParseQTIFromAnotherTool(t *testing.T) {
 	const pkg = "othertool.zip"
@@ -201,6 +232,8 @@ func TestParseQTIBrokenPackages(t *testing.T) {
 			}, 1},
 		{"zip bomb", zipFiles(t, "imsmanifest.xml", manifest("items/ok.xml"), "items/ok.xml", good, "filler.bin", strings.Repeat("\x00", maxQTIUnzippedBytes)),
 			[]string{"p.zip", "压缩炸弹"}, 0},
+		{"zip bomb with a lying header", lyingZip(t, manifest("items/ok.xml", "items/big.xml"), good), []string{"p.zip!items/big.xml (r1)", "无法解压"}, 1},
+		{"GBK file name", zipFiles(t, "imsmanifest.xml", manifest("题目/单选.xml"), "\xcc\xe2\xc4\xbf/\xb5\xa5\xd1\xa1.xml", good), nil, 1},
 		{"deep nesting", zipFiles(t, "imsmanifest.xml", manifest("items/deep.xml"), "items/deep.xml", strings.Repeat("<div>", 500)),
 			[]string{"p.zip!items/deep.xml (r0)", "嵌套"}, 0},
 		{"wrong root", zipFiles(t, "imsmanifest.xml", manifest("items/t.xml"), "items/t.xml", `<assessmentTest identifier="t"/>`),
@@ -339,6 +372,39 @@ func FuzzParseQTI(f *testing.F) {
 		items, problems, warnings := ParseQTI("f.zip", data, "political_theory", DefaultTaxonomy)
 		for _, p := range append(problems, warnings...) {
 			if !strings.HasPrefix(p.Location, "f.zip") {
+				t.Fatalf("problem without location: %v", p)
+			}
+		}
+		if len(problems) == 0 {
+			for _, it := range items {
+				if ps := it.ValidateDraft("", DefaultTaxonomy); len(ps) > 0 {
+					t.Fatalf("item %s imported without problems fails ValidateDraft: %v", it.Ref, ps)
+				}
+			}
+		}
+	})
+}
+
+// FuzzQTIItem fuzzes one assessmentItem inside a well-formed package, which mutations of whole
+// zips seldom reach (their CRCs break first).
+func FuzzQTIItem(f *testing.F) {
+	files, err := filepath.Glob("testdata/qti/othertool/items/*.xml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data))
+	}
+	manifest := `<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"><resources>
+		<resource identifier="r" type="imsqti_item_xmlv2p1" href="item.xml"/></resources></manifest>`
+	f.Fuzz(func(t *testing.T, item string) {
+		items, problems, warnings := ParseQTI("f.zip", zipFiles(t, "imsmanifest.xml", manifest, "item.xml", item), "political_theory", DefaultTaxonomy)
+		for _, p := range append(problems, warnings...) {
+			if !strings.HasPrefix(p.Location, "f.zip!") {
 				t.Fatalf("problem without location: %v", p)
 			}
 		}

@@ -131,6 +131,11 @@ func ParseXLSX(name string, data []byte, subject string, tax Taxonomy) (items []
 	if err != nil {
 		return nil, Problems{{Location: name, Message: err.Error()}}, nil
 	}
+	return parseXLSXRows(name, sheet, rows, subj, tax)
+}
+
+// parseXLSXRows reads the item sheet's rows (header first) once out of the workbook.
+func parseXLSXRows(name, sheet string, rows [][]string, subj Subject, tax Taxonomy) (items []Item, problems Problems, warnings Problems) {
 	s := &xlsxSheet{name: sheet, cols: map[string]int{}, subject: subj, tax: tax}
 	if len(rows) == 0 {
 		return nil, Problems{{Location: sheet + "!A1", Message: "第一行应为表头（编号、题型、题干……），可下载模板对照"}}, nil
@@ -174,7 +179,7 @@ func ParseXLSX(name string, data []byte, subject string, tax Taxonomy) (items []
 		if !ok {
 			continue
 		}
-		it.Subject, it.Source = subject, name
+		it.Subject, it.Source = subj.Code, name
 		if it.Ref != "" {
 			if prev, dup := seen[it.Ref]; dup {
 				problems = append(problems, Problem{Location: r.cell(colRef), Message: fmt.Sprintf("编号 %s 重复（另见 %s）", it.Ref, prev)})
@@ -435,6 +440,10 @@ func (r *xlsxRow) item() (Item, bool) {
 			r.warn(missing[0], "未填写%s，按草稿导入（解析、知识点、难度都填写才按完整题目校验）", strings.Join(missing, "、"))
 		}
 	}
+	reported := map[string]bool{} // a cell already explained by a reading problem
+	for _, p := range r.problems {
+		reported[p.Location] = true
+	}
 	for _, p := range ps {
 		if p.Field == "subject" {
 			continue // the subject argument was checked once
@@ -444,7 +453,9 @@ func (r *xlsxRow) item() (Item, bool) {
 		if !ok {
 			col = colRef
 		}
-		r.problem(col, "%s", p.Message)
+		if !reported[r.cell(col)] {
+			r.problem(col, "%s", p.Message)
+		}
 	}
 	if strict && len(r.problems) == 0 {
 		it.Status = InReview

@@ -1,6 +1,7 @@
 package bank
 
 import (
+	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
@@ -374,6 +375,48 @@ func FuzzParseXLSX(f *testing.F) {
 		for _, p := range append(problems, warnings...) {
 			if p.Location == "" {
 				t.Fatalf("problem without location: %v", p)
+			}
+		}
+		if len(problems) == 0 {
+			for _, it := range items {
+				if ps := it.ValidateDraft("", DefaultTaxonomy); len(ps) > 0 {
+					t.Fatalf("item %s imported without problems fails ValidateDraft: %v", it.Ref, ps)
+				}
+			}
+		}
+	})
+}
+
+// FuzzXLSXRows fuzzes the row reading behind ParseXLSX without the zip container, which
+// mutations of whole workbooks seldom get past: cells are separated by tabs, rows by newlines.
+func FuzzXLSXRows(f *testing.F) {
+	header := strings.Join(xlsxColumns(6), "\t")
+	for _, it := range xlsxItems() {
+		vals, err := xlsxValues(it)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var cells []string
+		for _, c := range xlsxColumns(6) {
+			v := ""
+			if x, ok := vals[c]; ok {
+				v = strings.ReplaceAll(strings.ReplaceAll(fmt.Sprint(x), "\n", " "), "\t", " ")
+			}
+			cells = append(cells, v)
+		}
+		f.Add(header + "\n" + strings.Join(cells, "\t"))
+	}
+	f.Add("题型\t题干\t答案\t科目\n判断\t对吗\t√\t马克思主义政治理论\n填空\t____和___\t甲|乙；丙")
+	subj, _ := SubjectByCode("political_theory")
+	f.Fuzz(func(t *testing.T, text string) {
+		var rows [][]string
+		for _, line := range strings.Split(text, "\n") {
+			rows = append(rows, strings.Split(line, "\t"))
+		}
+		items, problems, warnings := parseXLSXRows("f.xlsx", "题目", rows, subj, DefaultTaxonomy)
+		for _, p := range append(problems, warnings...) {
+			if !strings.HasPrefix(p.Location, "题目!") {
+				t.Fatalf("problem not at a cell: %v", p)
 			}
 		}
 		if len(problems) == 0 {

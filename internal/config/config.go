@@ -41,6 +41,13 @@ type Config struct {
 	DBMaxOpenConns      int
 	ShutdownGracePeriod time.Duration
 	TrustedProxies      string
+
+	CertSigner        string // ed25519 or sm2: the algorithm of certificate credentials
+	CertValidity      string // "3" or "3,political_theory=5": years of validity, per subject
+	CertIssuer        string // issuing authority printed on and signed into certificates
+	CertFont          string // TrueType font with Chinese glyphs for certificate PDFs
+	PublicURL         string // address of the web application, for certificate QR codes
+	VerifyRatePerAddr int    // public certificate lookups per minute from one address
 }
 
 type field struct {
@@ -104,6 +111,12 @@ var fields = []field{
 	{"QUALIFY_DB_MAX_OPEN_CONNS", "db-max-open-conns", "database pool size (0: dialect default)", "0", false, integer(func(c *Config) *int { return &c.DBMaxOpenConns })},
 	{"QUALIFY_SHUTDOWN_GRACE", "shutdown-grace", "time to finish requests in flight on SIGTERM", "20s", false, dur(func(c *Config) *time.Duration { return &c.ShutdownGracePeriod })},
 	{"QUALIFY_TRUSTED_PROXIES", "trusted-proxies", "comma-separated proxy CIDRs whose X-Forwarded-For is trusted", "", false, str(func(c *Config) *string { return &c.TrustedProxies })},
+	{"QUALIFY_CERT_SIGNER", "cert-signer", "certificate signature: ed25519 (EdDSA) or sm2 (国密 SM2/SM3)", "ed25519", false, str(func(c *Config) *string { return &c.CertSigner })},
+	{"QUALIFY_CERT_VALIDITY", "cert-validity", "certificate validity in years, optionally per subject: 3,political_theory=5", "3", false, str(func(c *Config) *string { return &c.CertValidity })},
+	{"QUALIFY_CERT_ISSUER", "cert-issuer", "issuing authority on certificates", "中共示范省委组织部", false, str(func(c *Config) *string { return &c.CertIssuer })},
+	{"QUALIFY_CERT_FONT", "cert-font", "TrueType font with Chinese glyphs for certificate PDFs (default: the fonts-arphic-gbsn00lp font)", "", false, str(func(c *Config) *string { return &c.CertFont })},
+	{"QUALIFY_PUBLIC_URL", "public-url", "address of the web application, encoded in certificate QR codes", "http://localhost:8080", false, str(func(c *Config) *string { return &c.PublicURL })},
+	{"QUALIFY_VERIFY_RATE_PER_ADDR", "verify-rate-per-addr", "public certificate lookups per minute from one address", "30", false, integer(func(c *Config) *int { return &c.VerifyRatePerAddr })},
 }
 
 // Load reads defaults, then QUALIFY_* from getenv, then flags from args (which may be nil).
@@ -202,6 +215,8 @@ func (c Config) Masked() map[string]string {
 		"QUALIFY_LOGIN_RATE_PER_ADDR": strconv.Itoa(c.LoginRatePerAddr), "QUALIFY_LOGIN_RATE_PER_USER": strconv.Itoa(c.LoginRatePerUser),
 		"QUALIFY_MAX_BODY_BYTES": strconv.FormatInt(c.MaxBodyBytes, 10), "QUALIFY_DB_MAX_OPEN_CONNS": strconv.Itoa(c.DBMaxOpenConns),
 		"QUALIFY_SHUTDOWN_GRACE": c.ShutdownGracePeriod.String(), "QUALIFY_TRUSTED_PROXIES": c.TrustedProxies,
+		"QUALIFY_CERT_SIGNER": c.CertSigner, "QUALIFY_CERT_VALIDITY": c.CertValidity, "QUALIFY_CERT_ISSUER": c.CertIssuer,
+		"QUALIFY_CERT_FONT": c.CertFont, "QUALIFY_PUBLIC_URL": c.PublicURL, "QUALIFY_VERIFY_RATE_PER_ADDR": strconv.Itoa(c.VerifyRatePerAddr),
 	}
 	for _, f := range fields {
 		out[f.env] = get[f.env]

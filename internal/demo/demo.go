@@ -20,6 +20,7 @@ type Report struct {
 	Accounts []Account
 	Cadres   int
 	Items    int
+	Exams    int
 	Password string
 }
 
@@ -32,7 +33,7 @@ type Account struct {
 
 // Print writes the demo logins.
 func (r Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "演示数据已就绪：%d 个组织机构，%d 名干部，%d 个账户，题库 %d 道题\n", r.Orgs, r.Cadres, len(r.Accounts), r.Items)
+	fmt.Fprintf(w, "演示数据已就绪：%d 个组织机构，%d 名干部，%d 个账户，题库 %d 道题，%d 场考试开放中\n", r.Orgs, r.Cadres, len(r.Accounts), r.Items, r.Exams)
 	fmt.Fprintf(w, "演示账户（密码均为 %q）：\n", r.Password)
 	shown := 0
 	for _, a := range r.Accounts {
@@ -164,10 +165,19 @@ func Load(ctx context.Context, a *app.App, password string) (Report, error) {
 	if err := loadCadres(ctx, a, orgs, password, &rep); err != nil {
 		return rep, err
 	}
+	if err := loadTraining(ctx, a, orgs); err != nil {
+		return rep, fmt.Errorf("training: %w", err)
+	}
+	if _, err := loadCerts(ctx, a, orgs["P"].Path); err != nil {
+		return rep, err
+	}
 	items, err := loadBank(ctx, a)
 	if err != nil {
 		return rep, err
 	}
 	rep.Items = items
+	if rep.Exams, err = loadExams(ctx, a); err != nil {
+		return rep, err
+	}
 	return rep, nil
 }

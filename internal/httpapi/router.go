@@ -16,9 +16,13 @@ import (
 	"qualify/internal/audit"
 	"qualify/internal/bank"
 	"qualify/internal/cadre"
+	"qualify/internal/calendar"
+	"qualify/internal/cert"
+	"qualify/internal/exam"
 	"qualify/internal/identity"
 	"qualify/internal/org"
 	"qualify/internal/platform/db"
+	"qualify/internal/training"
 )
 
 // Deps are the services the API serves.
@@ -29,7 +33,11 @@ type Deps struct {
 	Audit        *audit.Log
 	Orgs         *org.Service
 	Bank         *bank.Service
+	Exams        *exam.Service
 	Cadres       *cadre.Service
+	Calendar     *calendar.Service
+	Training     *training.Service
+	Certs        *cert.Service
 	MaxBodyBytes int64
 	// Frontend is the built web application (index.html at its root); nil serves none.
 	Frontend fs.FS
@@ -127,7 +135,10 @@ func New(d Deps) *gin.Engine {
 	a.auditRoutes(authed)
 	a.orgRoutes(authed)
 	a.bankRoutes(authed)
+	a.examRoutes(authed)
 	a.cadreRoutes(authed)
+	a.trainingRoutes(authed)
+	a.certRoutes(v1, authed)
 	a.serveFrontend(e)
 	return e
 }
