@@ -6,9 +6,9 @@ DEMO_PASSWORD ?= Qualify@2026
 export QUALIFY_ADDR ?= :8080
 export QUALIFY_DATABASE_URL ?= sqlite://data/qualify.db
 
-.PHONY: run build frontend test lint-bank test-go test-frontend vet fmt clean
+.PHONY: run build system-deps frontend test lint-bank test-go test-frontend vet fmt clean
 
-run: build
+run: build system-deps
 	$(BIN) demo --password '$(DEMO_PASSWORD)'
 	@echo "Qualify 正在启动: http://localhost$(QUALIFY_ADDR)  (Ctrl-C 停止)"
 	$(BIN) serve
@@ -16,6 +16,15 @@ run: build
 build: frontend
 	@mkdir -p bin
 	$(GO) build -trimpath -o $(BIN) ./cmd/qualify
+
+# Debian packages the server uses at run time (the Chinese font of certificate PDFs); installed
+# when this machine has apt-get and we are root, otherwise named so that an administrator can.
+system-deps:
+	@if ! dpkg -s fonts-arphic-gbsn00lp >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-arphic-gbsn00lp; \
+		else echo "提示：证书 PDF 需要中文字体，请安装 Debian 软件包 fonts-arphic-gbsn00lp（或设置 QUALIFY_CERT_FONT）"; fi; \
+	fi
 
 # The web application is built when frontend/package.json exists (npm ci reuses the lock file).
 frontend:
