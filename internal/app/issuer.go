@@ -6,6 +6,7 @@ import (
 	"qualify/internal/bank"
 	"qualify/internal/cert"
 	"qualify/internal/exam"
+	"qualify/internal/identity"
 )
 
 // certIssuer lets the exam capability issue certificates without knowing the certificate
@@ -35,4 +36,15 @@ func (i certIssuer) CertificateOf(ctx context.Context, attemptID int64) (string,
 		return "", err
 	}
 	return c.Number, nil
+}
+
+// RevokeForAttempt revokes the certificate an attempt earned, when a regrade takes the pass away.
+func (i certIssuer) RevokeForAttempt(ctx context.Context, attemptID int64, reason string) error {
+	number, err := i.CertificateOf(ctx, attemptID)
+	if err != nil || number == "" {
+		return err
+	}
+	system := identity.Principal{Username: "system", Roles: []identity.Role{identity.RolePersonnel}, OrgPath: "/"}
+	_, err = i.certs.ChangeStatus(ctx, system, number, cert.Revoke, reason)
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -558,7 +559,7 @@ func choiceFractions(it Item) []float64 {
 		switch {
 		case it.Type == Single && o.Key == it.Key.Choice:
 			fr[i] = 100
-		case it.Type == Multiple && containsString(it.Key.Choices, o.Key):
+		case it.Type == Multiple && slices.Contains(it.Key.Choices, o.Key):
 			fr[i] = 100 / float64(len(it.Key.Choices))
 		case it.Type == Multiple:
 			fr[i] = -100
@@ -1138,15 +1139,6 @@ func dedupe(ss []string) []string {
 		}
 	}
 	return out
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func truncateRunes(s string, n int) string {

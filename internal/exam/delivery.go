@@ -87,12 +87,17 @@ func (s *Service) Start(ctx context.Context, actor identity.Principal, examID in
 			att = atts[n-1]
 			return s.claimDevice(ctx, actor, &att, device, takeover)
 		}
+		extra, resits, err := s.allowances(ctx, e.ID, cadreID)
+		if err != nil {
+			return apperr.Wrap(err, "accommodations")
+		}
+		closes := e.ClosesAt.Add(time.Duration(extra) * time.Minute)
 		switch {
 		case now.Before(e.OpensAt):
 			return apperr.New(apperr.FailedPrecondition, "exam_not_open", "考试尚未开始，开始时间 "+e.OpensAt.In(shanghai).Format("2006-01-02 15:04"))
-		case !now.Before(e.ClosesAt) || e.Status == Closed:
+		case !now.Before(closes) || e.Status == Closed:
 			return apperr.New(apperr.FailedPrecondition, "exam_closed", "考试已结束")
-		case len(atts) >= e.MaxAttempts:
+		case len(atts) >= e.MaxAttempts+resits:
 			return apperr.New(apperr.FailedPrecondition, "attempts_exhausted", fmt.Sprintf("已用完全部 %d 次考试机会", e.MaxAttempts))
 		}
 		if n := len(atts); n > 0 && atts[n-1].Passed != nil && *atts[n-1].Passed {
@@ -112,9 +117,9 @@ func (s *Service) Start(ctx context.Context, actor identity.Principal, examID in
 		if err != nil {
 			return apperr.Wrap(err, "assemble paper")
 		}
-		deadline := now.Add(time.Duration(e.DurationMinutes) * time.Minute)
-		if e.ClosesAt.Before(deadline) {
-			deadline = e.ClosesAt.UTC()
+		deadline := now.Add(time.Duration(e.DurationMinutes+extra) * time.Minute)
+		if closes.Before(deadline) {
+			deadline = closes.UTC()
 		}
 		uid := actor.UserID
 		att = Attempt{ExamID: e.ID, CadreID: cadreID, UserID: &uid, No: len(atts) + 1, Status: InProgress, Paper: paper,

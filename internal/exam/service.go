@@ -263,7 +263,7 @@ type CandidateState string
 const (
 	NotOpen     CandidateState = "not_open"
 	Available   CandidateState = "available"
-	Sitting     CandidateState = "in_progress"
+	InExam      CandidateState = "in_progress"
 	AwaitResult CandidateState = "submitted"
 	PassedState CandidateState = "passed"
 	FailedState CandidateState = "failed"
@@ -318,7 +318,7 @@ func stateOf(e Exam, atts []Attempt, now time.Time) CandidateState {
 		last := atts[len(atts)-1]
 		switch {
 		case last.Status == InProgress && now.Before(last.Deadline):
-			return Sitting
+			return InExam
 		case last.Passed != nil && *last.Passed && e.ResultsReleased != nil:
 			return PassedState
 		case last.Status != Graded || e.ResultsReleased == nil:

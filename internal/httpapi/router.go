@@ -136,6 +136,7 @@ func New(d Deps) *gin.Engine {
 	a.orgRoutes(authed)
 	a.bankRoutes(authed)
 	a.examRoutes(authed)
+	a.examAdminRoutes(authed)
 	a.cadreRoutes(authed)
 	a.trainingRoutes(authed)
 	a.certRoutes(v1, authed)

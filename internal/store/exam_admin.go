@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"qualify/internal/exam"
+)
+
+type accommodationRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	ExamID       int64
+	CadreID      int64
+	Kind         string
+	ExtraMinutes int
+	Reason       string
+	ApproverID   int64
+	CreatedAt    time.Time
+}
+
+func (accommodationRow) TableName() string { return "accommodations" }
+
+// AddAccommodation inserts an accommodation and sets its ID.
+func (s *Store) AddAccommodation(ctx context.Context, a *exam.Accommodation) error {
+	r := accommodationRow{ExamID: a.ExamID, CadreID: a.CadreID, Kind: string(a.Kind), ExtraMinutes: a.ExtraMinutes, Reason: a.Reason,
+		ApproverID: a.ApproverID, CreatedAt: a.CreatedAt}
+	if err := s.conn(ctx).Create(&r).Error; err != nil {
+		return err
+	}
+	a.ID = r.ID
+	return nil
+}
+
+// Accommodations returns a candidate's accommodations for an exam.
+func (s *Store) Accommodations(ctx context.Context, examID, cadreID int64) ([]exam.Accommodation, error) {
+	var rows []accommodationRow
+	if err := s.conn(ctx).Where("exam_id = ? AND cadre_id = ?", examID, cadreID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]exam.Accommodation, len(rows))
+	for i, r := range rows {
+		out[i] = exam.Accommodation{ID: r.ID, ExamID: r.ExamID, CadreID: r.CadreID, Kind: exam.AccommodationKind(r.Kind),
+			ExtraMinutes: r.ExtraMinutes, Reason: r.Reason, ApproverID: r.ApproverID, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// ExtendDeadline moves an in-progress attempt's deadline.
+func (s *Store) ExtendDeadline(ctx context.Context, attemptID int64, deadline time.Time) error {
+	return s.conn(ctx).Model(&attemptRow{}).Where("id = ? AND status = ?", attemptID, string(exam.InProgress)).
+		Update("deadline", deadline.UTC()).Error
+}
+
+// AttemptsOfExam returns every attempt of an exam.
+func (s *Store) AttemptsOfExam(ctx context.Context, examID int64) ([]exam.Attempt, error) {
+	return s.attemptsWhere(ctx, "exam_id = ?", examID)
+}
+
+// Sittings returns an exam's attempts with candidate name, unit, integrity and answer counts.
+func (s *Store) Sittings(ctx context.Context, examID int64) ([]exam.Sitting, error) {
+	atts, err := s.AttemptsOfExam(ctx, examID)
+	if err != nil || len(atts) == 0 {
+		return nil, err
+	}
+	var info []struct {
+		AttemptID int64
+		Name      string
+		OrgName   string
+		Events    int
+		Answered  int
+	}
+	err = s.conn(ctx).Raw(`SELECT a.id AS attempt_id, c.name, o.name AS org_name,
+			(SELECT COUNT(*) FROM integrity_events ie WHERE ie.attempt_id = a.id) AS events,
+			(SELECT COUNT(*) FROM attempt_answers aa WHERE aa.attempt_id = a.id AND aa.answer <> 'null') AS answered
+		FROM attempts a JOIN cadres c ON c.id = a.cadre_id JOIN orgs o ON o.id = c.org_id WHERE a.exam_id = ?`, examID).Scan(&info).Error
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]int{}
+	for i, x := range info {
+		byID[x.AttemptID] = i
+	}
+	out := make([]exam.Sitting, 0, len(atts))
+	for _, a := range atts {
+		x := info[byID[a.ID]]
+		out = append(out, exam.Sitting{Attempt: a, CadreName: x.Name, OrgName: x.OrgName, IntegrityCount: x.Events, Answered: x.Answered})
+	}
+	return out, nil
+}
+
+type itemStatRow struct {
+	ItemID         int64 `gorm:"primaryKey;autoIncrement:false"`
+	Version        int   `gorm:"primaryKey;autoIncrement:false"`
+	ExamID         int64 `gorm:"primaryKey;autoIncrement:false"`
+	N              int   `gorm:"column:n"`
+	Facility       float64
+	Discrimination float64
+	PointBiserial  float64
+	OptionCounts   string
+	Flags          string
+	ComputedAt     time.Time
+}
+
+func (itemStatRow) TableName() string { return "item_stats" }
+
+// SaveItemStats replaces an exam's item statistics, each kept with the item version it describes.
+func (s *Store) SaveItemStats(ctx context.Context, examID int64, stats []exam.ItemStat) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.conn(ctx).Where("exam_id = ?", examID).Delete(&itemStatRow{}).Error; err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		rows := make([]itemStatRow, 0, len(stats))
+		for _, st := range stats {
+			oc, _ := json.Marshal(st.Stats.OptionCounts)
+			rows = append(rows, itemStatRow{ItemID: st.ItemID, Version: st.Version, ExamID: examID, N: st.Stats.N,
+				Facility: st.Stats.Facility, Discrimination: st.Stats.Discrimination, PointBiserial: st.Stats.PointBiserial,
+				OptionCounts: string(oc), Flags: strings.Join(st.Stats.Flags, "；"), ComputedAt: now})
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		return s.conn(ctx).CreateInBatches(rows, 200).Error
+	})
+}
