@@ -506,3 +506,22 @@ func (s *Service) Export(ctx context.Context, actor identity.Principal, format, 
 	}
 	return exportAs(format, subject, items)
 }
+
+// Stats returns an item's recorded statistics per exam and version, newest first; flags say
+// which call for review (domain.md §8).
+func (s *Service) Stats(ctx context.Context, actor identity.Principal, id int64) ([]VersionStats, error) {
+	if !canAuthor(actor) {
+		return nil, forbidden()
+	}
+	if _, err := s.load(ctx, id); err != nil {
+		return nil, err
+	}
+	st, ok := s.store.(interface {
+		ItemStats(ctx context.Context, itemID int64) ([]VersionStats, error)
+	})
+	if !ok {
+		return nil, apperr.New(apperr.Internal, "internal", "服务器内部错误")
+	}
+	out, err := st.ItemStats(ctx, id)
+	return out, apperr.Wrap(err, "item stats")
+}

@@ -3,6 +3,7 @@ package bank
 import (
 	"math"
 	"sort"
+	"time"
 )
 
 // Observation is one candidate's result on one item within an exam: the points earned, the
@@ -105,3 +106,11 @@ func correlation(obs []Observation) float64 {
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// VersionStats are an item version's statistics from one exam.
+type VersionStats struct {
+	ExamID     int64
+	Version    int
+	Stats      Stats
+	ComputedAt time.Time
+}

@@ -177,3 +177,45 @@ func (s *Service) Mark(ctx context.Context, actor identity.Principal, taskID int
 }
 
 func ftoa(f float64) string { return bank.FormatPoints(f) }
+
+// MarkerStat is one marker's agreement figures (评卷一致性).
+type MarkerStat struct {
+	MarkerID     int64
+	Username     string
+	Marks        int     // marks given
+	Paired       int     // first/second marks whose pair is complete
+	Agreed       int     // of those, pairs within tolerance
+	Finalized    int     // marks on tasks with a final score
+	DeviationSum float64 // sum of |mark - final|
+}
+
+// AgreementRate is the share of the marker's double marks within tolerance of the partner.
+func (m MarkerStat) AgreementRate() float64 {
+	if m.Paired == 0 {
+		return 0
+	}
+	return round2(float64(m.Agreed) / float64(m.Paired))
+}
+
+// MeanDeviation is the mean distance of the marker's marks from the final scores.
+func (m MarkerStat) MeanDeviation() float64 {
+	if m.Finalized == 0 {
+		return 0
+	}
+	return round2(m.DeviationSum / float64(m.Finalized))
+}
+
+// MarkerAgreement lists every marker's agreement figures (examadmin, as chief marker).
+func (s *Service) MarkerAgreement(ctx context.Context, actor identity.Principal) ([]MarkerStat, error) {
+	if !isAdmin(actor) {
+		return nil, forbidden("只有考试管理员可以查看评卷一致性")
+	}
+	st, ok := s.store.(interface {
+		MarkerAgreement(ctx context.Context) ([]MarkerStat, error)
+	})
+	if !ok {
+		return nil, apperr.New(apperr.Internal, "internal", "服务器内部错误")
+	}
+	out, err := st.MarkerAgreement(ctx)
+	return out, apperr.Wrap(err, "marker agreement")
+}

@@ -130,6 +130,8 @@ func (a *API) examAdminRoutes(authed *gin.RouterGroup) {
 		Request: accommodationRequest{}, Response: accommodationDTO{}, Status: 201}, a.accommodate)
 	adm.handle(route{Method: "POST", Path: "/exams/:id/regrade", Summary: "答案更正后重新评分（证书随之签发或撤销）", Request: regradeRequest{}, Response: regradeDTO{}}, a.regrade)
 	adm.handle(route{Method: "GET", Path: "/exams/:id/report", Summary: "考试报告：参考人数、成绩分布、通过率、用时、行为标记与题目统计", Response: reportDTO{}}, a.examReport)
+	adm.handle(route{Method: "GET", Path: "/grading/markers", Summary: "阅卷人评分一致性（双评一致率、与最终分的平均偏差）", Response: []markerStatDTO{}}, a.markerAgreement)
+	adm.handle(route{Method: "GET", Path: "/questions/:id/stats", Summary: "题目在各场考试中的统计（按版本），含复核提示", Response: []versionStatsDTO{}}, a.questionStats)
 	adm.handle(route{Method: "GET", Path: "/exams/:id/report.xlsx", Summary: "导出考试报告（Excel）", Raw: xlsxContentType}, a.examReportXLSX)
 }
 
@@ -287,4 +289,43 @@ func joinFlags(fs []string) string {
 		out += f
 	}
 	return out
+}
+
+type markerStatDTO struct {
+	MarkerID      int64   `json:"markerId"`
+	Username      string  `json:"username"`
+	Marks         int     `json:"marks"`
+	Paired        int     `json:"paired"`
+	AgreementRate float64 `json:"agreementRate"`
+	MeanDeviation float64 `json:"meanDeviation"`
+}
+
+type versionStatsDTO struct {
+	ExamID     int64       `json:"examId"`
+	Version    int         `json:"version"`
+	Stats      itemStatDTO `json:"stats"`
+	ComputedAt string      `json:"computedAt"`
+}
+
+func (a *API) markerAgreement(c *gin.Context) {
+	ms, err := a.d.Exams.MarkerAgreement(c.Request.Context(), actor(c))
+	respond(c, http.StatusOK, mapSlice(ms, func(m exam.MarkerStat) markerStatDTO {
+		return markerStatDTO{MarkerID: m.MarkerID, Username: m.Username, Marks: m.Marks, Paired: m.Paired,
+			AgreementRate: m.AgreementRate(), MeanDeviation: m.MeanDeviation()}
+	}), err)
+}
+
+func (a *API) questionStats(c *gin.Context) {
+	if id, ok := pathID(c, "id"); ok {
+		vs, err := a.d.Bank.Stats(c.Request.Context(), actor(c), id)
+		respond(c, http.StatusOK, mapSlice(vs, func(v bank.VersionStats) versionStatsDTO {
+			flags := v.Stats.Flags
+			if flags == nil {
+				flags = []string{}
+			}
+			return versionStatsDTO{ExamID: v.ExamID, Version: v.Version, ComputedAt: rfc3339(v.ComputedAt),
+				Stats: itemStatDTO{ItemID: id, Version: v.Version, N: v.Stats.N, Facility: v.Stats.Facility, Discrimination: v.Stats.Discrimination,
+					PointBiserial: v.Stats.PointBiserial, OptionCounts: v.Stats.OptionCounts, Flags: flags}}
+		}), err)
+	}
 }

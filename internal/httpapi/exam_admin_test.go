@@ -153,5 +153,15 @@ func TestRegradeReportAndAccommodations(t *testing.T) {
 			t.Fatal("report.xlsx is not a workbook")
 		}
 		e.Do("GET", fmt.Sprintf("/api/v1/exams/%d/report", ex.ID), w.cadre, nil).Problem(403, "forbidden")
+		// The bank keeps the statistics with the version the exam used.
+		var vs []struct {
+			ExamID  int64
+			Version int
+			Stats   struct{ N int }
+		}
+		e.Do("GET", fmt.Sprintf("/api/v1/questions/%d/stats", boundary), w.admin, nil).Status(200).JSON(&vs)
+		if len(vs) != 1 || vs[0].Version != 1 || vs[0].ExamID != ex.ID || vs[0].Stats.N != 1 {
+			t.Fatalf("item stats %+v", vs)
+		}
 	})
 }

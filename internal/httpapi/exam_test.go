@@ -256,6 +256,18 @@ func TestExamDeliveryAndMarking(t *testing.T) {
 		if out := mark(w.admin, t2, 9); out["stage"] != "done" || out["finalScore"].(float64) != 9 {
 			t.Fatalf("task 2 arbitration %v", out)
 		}
+		// Marker agreement: grader1 and grader2 agreed on one task of two.
+		var ms []struct {
+			Username      string
+			Paired        int
+			AgreementRate float64
+		}
+		e.Do("GET", "/api/v1/grading/markers", w.admin, nil).Status(200).JSON(&ms)
+		for _, m := range ms {
+			if m.Username == "grader1" && (m.Paired != 2 || m.AgreementRate != 0.5) {
+				t.Fatalf("grader1 agreement %+v", m)
+			}
+		}
 		// Before release the candidate sees no score; after it, the total.
 		var res struct {
 			Status            string

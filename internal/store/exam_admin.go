@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"qualify/internal/bank"
 	"qualify/internal/exam"
 )
 
@@ -124,4 +125,83 @@ func (s *Store) SaveItemStats(ctx context.Context, examID int64, stats []exam.It
 		}
 		return s.conn(ctx).CreateInBatches(rows, 200).Error
 	})
+}
+
+// ItemStats returns the statistics recorded for an item in every exam, newest first.
+func (s *Store) ItemStats(ctx context.Context, itemID int64) ([]bank.VersionStats, error) {
+	var rows []itemStatRow
+	if err := s.conn(ctx).Where("item_id = ?", itemID).Order("computed_at DESC, exam_id DESC").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]bank.VersionStats, len(rows))
+	for i, r := range rows {
+		st := bank.Stats{N: r.N, Facility: r.Facility, Discrimination: r.Discrimination, PointBiserial: r.PointBiserial, OptionCounts: map[string]int{}}
+		_ = json.Unmarshal([]byte(r.OptionCounts), &st.OptionCounts)
+		if r.Flags != "" {
+			st.Flags = strings.Split(r.Flags, "；")
+		}
+		out[i] = bank.VersionStats{ExamID: r.ExamID, Version: r.Version, Stats: st, ComputedAt: r.ComputedAt.UTC()}
+	}
+	return out, nil
+}
+
+// MarkerAgreement returns, per marker, how many first and second marks they gave, how often
+// their pair agreed within tolerance, and their mean distance from the final score.
+func (s *Store) MarkerAgreement(ctx context.Context) ([]exam.MarkerStat, error) {
+	var rows []struct {
+		MarkerID   int64
+		Username   string
+		Role       string
+		Points     float64
+		TaskID     int64
+		FinalScore *float64
+		Tolerance  float64
+	}
+	err := s.conn(ctx).Raw(`SELECT m.marker_id, u.username, m.role, m.points, m.task_id, t.final_score, t.tolerance
+		FROM marks m JOIN marking_tasks t ON t.id = m.task_id JOIN users u ON u.id = m.marker_id ORDER BY m.marker_id`).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	pair := map[int64]map[string]float64{}
+	for _, r := range rows {
+		if pair[r.TaskID] == nil {
+			pair[r.TaskID] = map[string]float64{}
+		}
+		pair[r.TaskID][r.Role] = r.Points
+	}
+	stats := map[int64]*exam.MarkerStat{}
+	var order []int64
+	for _, r := range rows {
+		st, ok := stats[r.MarkerID]
+		if !ok {
+			st = &exam.MarkerStat{MarkerID: r.MarkerID, Username: r.Username}
+			stats[r.MarkerID] = st
+			order = append(order, r.MarkerID)
+		}
+		st.Marks++
+		if r.Role == "first" || r.Role == "second" {
+			p := pair[r.TaskID]
+			if f, ok1 := p["first"]; ok1 {
+				if sc, ok2 := p["second"]; ok2 {
+					st.Paired++
+					if d := f - sc; d <= r.Tolerance && -d <= r.Tolerance {
+						st.Agreed++
+					}
+				}
+			}
+		}
+		if r.FinalScore != nil {
+			d := r.Points - *r.FinalScore
+			if d < 0 {
+				d = -d
+			}
+			st.DeviationSum += d
+			st.Finalized++
+		}
+	}
+	out := make([]exam.MarkerStat, 0, len(order))
+	for _, id := range order {
+		out = append(out, *stats[id])
+	}
+	return out, nil
 }
