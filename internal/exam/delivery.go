@@ -103,19 +103,22 @@ func (s *Service) Start(ctx context.Context, actor identity.Principal, examID in
 		if n := len(atts); n > 0 && atts[n-1].Passed != nil && *atts[n-1].Passed {
 			return apperr.New(apperr.FailedPrecondition, "already_passed", "本科目已考试合格")
 		}
-		pool, err := s.store.Pool(ctx, e.SubjectCode)
-		if err != nil {
-			return apperr.Wrap(err, "load pool")
-		}
-		seen := map[int64]bool{}
-		for _, a := range atts {
-			for _, q := range a.Paper.Questions {
-				seen[q.ItemID] = true
+		paper, err := s.preparedOr(ctx, e, cadreID, len(atts)+1, func() (Paper, error) {
+			pool, err := s.store.Pool(ctx, e.SubjectCode)
+			if err != nil {
+				return Paper{}, apperr.Wrap(err, "load pool")
 			}
-		}
-		paper, err := Assemble(e.Blueprint, pool, newSeed(), seen)
+			seen := map[int64]bool{}
+			for _, a := range atts {
+				for _, q := range a.Paper.Questions {
+					seen[q.ItemID] = true
+				}
+			}
+			p, err := Assemble(e.Blueprint, pool, newSeed(), seen)
+			return p, apperr.Wrap(err, "assemble paper")
+		})
 		if err != nil {
-			return apperr.Wrap(err, "assemble paper")
+			return err
 		}
 		deadline := now.Add(time.Duration(e.DurationMinutes+extra) * time.Minute)
 		if closes.Before(deadline) {

@@ -32,6 +32,7 @@ const (
 type Eligibility struct {
 	OrgIDs     []int64  // the cadre's org must lie in one of these subtrees
 	PostLevels []string // the cadre's current post level
+	Ranks      []string // the cadre's current rank (职级) code
 	CadreIDs   []int64  // named cadres
 }
 
@@ -178,8 +179,8 @@ type Store interface {
 
 // CadreFacts is what exams need to know of a candidate.
 type CadreFacts interface {
-	// CadreScope returns the cadre's org path and current post level.
-	CadreScope(ctx context.Context, cadreID int64) (orgPath, postLevel string, err error)
+	// CadreScope returns the cadre's org path, current post level and rank code.
+	CadreScope(ctx context.Context, cadreID int64) (orgPath, postLevel, rank string, err error)
 	// OrgPath returns an org's materialized path.
 	OrgPathOf(ctx context.Context, orgID int64) (string, error)
 }

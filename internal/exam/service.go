@@ -231,14 +231,20 @@ func (s *Service) eligible(ctx context.Context, e Exam, cadreID int64) (bool, er
 	if len(el.CadreIDs) > 0 && slices.Contains(el.CadreIDs, cadreID) {
 		return true, nil
 	}
-	if len(el.OrgIDs) == 0 && len(el.PostLevels) == 0 {
+	if len(el.OrgIDs) == 0 && len(el.PostLevels) == 0 && len(el.Ranks) == 0 {
 		return len(el.CadreIDs) == 0, nil
 	}
-	path, level, err := s.facts.CadreScope(ctx, cadreID)
+	path, level, rank, err := s.facts.CadreScope(ctx, cadreID)
 	if err != nil {
 		return false, err
 	}
-	if len(el.PostLevels) > 0 && !slices.Contains(el.PostLevels, level) {
+	if len(el.PostLevels) > 0 && len(el.Ranks) > 0 {
+		if !slices.Contains(el.PostLevels, level) && !slices.Contains(el.Ranks, rank) {
+			return false, nil
+		}
+	} else if len(el.PostLevels) > 0 && !slices.Contains(el.PostLevels, level) {
+		return false, nil
+	} else if len(el.Ranks) > 0 && !slices.Contains(el.Ranks, rank) {
 		return false, nil
 	}
 	if len(el.OrgIDs) == 0 {

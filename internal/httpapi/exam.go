@@ -31,6 +31,7 @@ type blueprintDTO struct {
 type eligibilityDTO struct {
 	OrgIDs     []int64  `json:"orgIds,omitempty"`
 	PostLevels []string `json:"postLevels,omitempty"`
+	Ranks      []string `json:"ranks,omitempty"`
 	CadreIDs   []int64  `json:"cadreIds,omitempty"`
 }
 

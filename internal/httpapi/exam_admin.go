@@ -130,6 +130,7 @@ func (a *API) examAdminRoutes(authed *gin.RouterGroup) {
 		Request: accommodationRequest{}, Response: accommodationDTO{}, Status: 201}, a.accommodate)
 	adm.handle(route{Method: "POST", Path: "/exams/:id/regrade", Summary: "答案更正后重新评分（证书随之签发或撤销）", Request: regradeRequest{}, Response: regradeDTO{}}, a.regrade)
 	adm.handle(route{Method: "GET", Path: "/exams/:id/report", Summary: "考试报告：参考人数、成绩分布、通过率、用时、行为标记与题目统计", Response: reportDTO{}}, a.examReport)
+	adm.handle(route{Method: "POST", Path: "/exams/:id/papers", Summary: "为全部考生预生成试卷（大型考试开考前）", Response: prepareDTO{}}, a.preparePapers)
 	adm.handle(route{Method: "GET", Path: "/grading/markers", Summary: "阅卷人评分一致性（双评一致率、与最终分的平均偏差）", Response: []markerStatDTO{}}, a.markerAgreement)
 	adm.handle(route{Method: "GET", Path: "/questions/:id/stats", Summary: "题目在各场考试中的统计（按版本），含复核提示", Response: []versionStatsDTO{}}, a.questionStats)
 	adm.handle(route{Method: "GET", Path: "/exams/:id/report.xlsx", Summary: "导出考试报告（Excel）", Raw: xlsxContentType}, a.examReportXLSX)
@@ -327,5 +328,17 @@ func (a *API) questionStats(c *gin.Context) {
 				Stats: itemStatDTO{ItemID: id, Version: v.Version, N: v.Stats.N, Facility: v.Stats.Facility, Discrimination: v.Stats.Discrimination,
 					PointBiserial: v.Stats.PointBiserial, OptionCounts: v.Stats.OptionCounts, Flags: flags}}
 		}), err)
+	}
+}
+
+type prepareDTO struct {
+	Candidates int `json:"candidates"`
+	Prepared   int `json:"prepared"`
+}
+
+func (a *API) preparePapers(c *gin.Context) {
+	if id, ok := pathID(c, "id"); ok {
+		r, err := a.d.Exams.PreparePapers(c.Request.Context(), actor(c), id)
+		respond(c, http.StatusOK, prepareDTO{Candidates: r.Candidates, Prepared: r.Prepared}, err)
 	}
 }

@@ -165,3 +165,31 @@ func TestRegradeReportAndAccommodations(t *testing.T) {
 		}
 	})
 }
+
+func TestPapersPreparedAheadAreServed(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newExamWorld(t, e)
+		now := time.Now()
+		w.publish(t, now.Add(-time.Minute), now.Add(time.Hour))
+		var res struct{ Candidates, Prepared int }
+		e.Do("POST", fmt.Sprintf("/api/v1/exams/%d/papers", w.examID), w.admin, nil).Status(200).JSON(&res)
+		if res.Candidates != 1 || res.Prepared != 1 {
+			t.Fatalf("prepare %+v", res)
+		}
+		var seed int64
+		if err := e.DB.Gorm.Raw(`SELECT seed FROM prepared_papers WHERE exam_id = ?`, w.examID).Scan(&seed).Error; err != nil || seed == 0 {
+			t.Fatalf("prepared seed %d %v", seed, err)
+		}
+		var at attemptOut
+		e.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", w.examID), w.cadre, nil).Status(201).JSON(&at)
+		stored, _ := e.App.Store.AttemptByID(t.Context(), at.ID)
+		if int64(stored.Paper.Seed) != seed {
+			t.Fatalf("attempt seed %d, prepared %d", stored.Paper.Seed, seed)
+		}
+		var left int64
+		e.DB.Gorm.Raw(`SELECT COUNT(*) FROM prepared_papers`).Scan(&left)
+		if left != 0 {
+			t.Fatal("a prepared paper was served twice")
+		}
+	})
+}

@@ -48,6 +48,7 @@ type blueprintJSON struct {
 type eligibilityJSON struct {
 	OrgIDs     []int64  `json:"orgIds,omitempty"`
 	PostLevels []string `json:"postLevels,omitempty"`
+	Ranks      []string `json:"ranks,omitempty"`
 	CadreIDs   []int64  `json:"cadreIds,omitempty"`
 }
 
@@ -578,21 +579,24 @@ func (s *Store) TasksOfAttempt(ctx context.Context, attemptID int64) ([]exam.Tas
 	return s.tasksWhere(ctx, "attempt_id = ?", attemptID)
 }
 
-// CadreScope returns a cadre's org path and current post level.
-func (s *Store) CadreScope(ctx context.Context, cadreID int64) (string, string, error) {
+// CadreScope returns a cadre's org path, current post level and rank code.
+func (s *Store) CadreScope(ctx context.Context, cadreID int64) (string, string, string, error) {
 	var rows []struct {
 		Path      string
 		PostLevel *string
+		RankCode  *string
 	}
-	err := s.conn(ctx).Raw(`SELECT o.path, c.post_level FROM cadres c JOIN orgs o ON o.id = c.org_id WHERE c.id = ?`, cadreID).Scan(&rows).Error
+	err := s.conn(ctx).Raw(`SELECT o.path, c.post_level, c.rank_code FROM cadres c JOIN orgs o ON o.id = c.org_id WHERE c.id = ?`, cadreID).Scan(&rows).Error
 	if err != nil || len(rows) == 0 {
-		return "", "", err
+		return "", "", "", err
 	}
-	lvl := ""
-	if rows[0].PostLevel != nil {
-		lvl = *rows[0].PostLevel
+	deref := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
 	}
-	return rows[0].Path, lvl, nil
+	return rows[0].Path, deref(rows[0].PostLevel), deref(rows[0].RankCode), nil
 }
 
 // OrgPathOf returns an org's path ("" when unknown).

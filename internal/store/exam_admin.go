@@ -205,3 +205,97 @@ func (s *Store) MarkerAgreement(ctx context.Context) ([]exam.MarkerStat, error) 
 	}
 	return out, nil
 }
+
+type preparedPaperRow struct {
+	ExamID    int64 `gorm:"primaryKey;autoIncrement:false"`
+	CadreID   int64 `gorm:"primaryKey;autoIncrement:false"`
+	AttemptNo int   `gorm:"primaryKey;autoIncrement:false"`
+	Seed      int64
+	Paper     string
+	CreatedAt time.Time
+}
+
+func (preparedPaperRow) TableName() string { return "prepared_papers" }
+
+// EligibleCadres lists the cadres an exam's eligibility admits (every cadre when it is empty).
+func (s *Store) EligibleCadres(ctx context.Context, el exam.Eligibility) ([]int64, error) {
+	var ids []int64
+	if len(el.OrgIDs) == 0 && len(el.PostLevels) == 0 && len(el.Ranks) == 0 && len(el.CadreIDs) > 0 {
+		return el.CadreIDs, nil
+	}
+	q := s.conn(ctx).Table("cadres c").Joins("JOIN orgs o ON o.id = c.org_id")
+	if len(el.PostLevels) > 0 {
+		q = q.Where("c.post_level IN ?", el.PostLevels)
+	}
+	if len(el.Ranks) > 0 {
+		q = q.Where("c.rank_code IN ?", el.Ranks)
+	}
+	if len(el.OrgIDs) > 0 {
+		var paths []string
+		if err := s.conn(ctx).Model(&orgRow{}).Where("id IN ?", el.OrgIDs).Pluck("path", &paths).Error; err != nil {
+			return nil, err
+		}
+		if len(paths) == 0 {
+			return el.CadreIDs, nil
+		}
+		var conds []string
+		var args []any
+		for _, p := range paths {
+			conds = append(conds, "o.path LIKE ?")
+			args = append(args, prefixPattern(p))
+		}
+		q = q.Where("("+strings.Join(conds, " OR ")+")", args...)
+	}
+	if err := q.Order("c.id").Pluck("c.id", &ids).Error; err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for _, id := range el.CadreIDs {
+		if !seen[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// SavePreparedPapers stores papers generated ahead of time, replacing older preparations.
+func (s *Store) SavePreparedPapers(ctx context.Context, examID int64, papers map[int64]exam.Paper, attemptNo map[int64]int) error {
+	if len(papers) == 0 {
+		return nil
+	}
+	return s.InTx(ctx, func(ctx context.Context) error {
+		ids := make([]int64, 0, len(papers))
+		rows := make([]preparedPaperRow, 0, len(papers))
+		now := time.Now().UTC()
+		for c, p := range papers {
+			b, err := json.Marshal(p.Questions)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, c)
+			rows = append(rows, preparedPaperRow{ExamID: examID, CadreID: c, AttemptNo: attemptNo[c], Seed: int64(p.Seed), Paper: string(b), CreatedAt: now})
+		}
+		if err := s.conn(ctx).Where("exam_id = ? AND cadre_id IN ?", examID, ids).Delete(&preparedPaperRow{}).Error; err != nil {
+			return err
+		}
+		return s.conn(ctx).CreateInBatches(rows, 100).Error
+	})
+}
+
+// TakePreparedPaper removes and returns the paper prepared for a cadre's attempt, if any.
+func (s *Store) TakePreparedPaper(ctx context.Context, examID, cadreID int64, attemptNo int) (*exam.Paper, error) {
+	var rows []preparedPaperRow
+	q := s.conn(ctx).Where("exam_id = ? AND cadre_id = ? AND attempt_no = ?", examID, cadreID, attemptNo)
+	if err := q.Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	res := s.conn(ctx).Where("exam_id = ? AND cadre_id = ? AND attempt_no = ?", examID, cadreID, attemptNo).Delete(&preparedPaperRow{})
+	if res.Error != nil || res.RowsAffected == 0 {
+		return nil, res.Error // another start took it first
+	}
+	p := exam.Paper{Seed: uint64(rows[0].Seed)}
+	return &p, json.Unmarshal([]byte(rows[0].Paper), &p.Questions)
+}
