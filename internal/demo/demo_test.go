@@ -38,6 +38,24 @@ func TestLoadCadres(t *testing.T) {
 		if page.Total != rep.Cadres {
 			t.Fatalf("personnel1 sees %d cadres, loaded %d (idempotent load must not duplicate)", page.Total, rep.Cadres)
 		}
+		// The whole bank is loaded, and every subject's demo exam published with its 100-point
+		// blueprint; cadre001 may sit all six.
+		if rep.Items < 1000 || rep.Exams != 6 || again.Exams != 6 {
+			t.Fatalf("bank items %d, exams %d (again %d)", rep.Items, rep.Exams, again.Exams)
+		}
+		var mine []struct {
+			State       string
+			TotalPoints float64
+		}
+		e.Do("GET", "/api/v1/me/exams", e.Login("cadre001"), nil).Status(200).JSON(&mine)
+		if len(mine) != 6 {
+			t.Fatalf("cadre001 may sit %d exams, want 6", len(mine))
+		}
+		for _, m := range mine {
+			if m.State != "available" || m.TotalPoints != 100 {
+				t.Fatalf("demo exam %+v", m)
+			}
+		}
 		levels := map[string]int{}
 		for _, lv := range []string{"bureau_principal", "bureau_deputy", "county_principal", "county_deputy", "township_principal", "township_deputy"} {
 			e.Do("GET", "/api/v1/cadres?pageSize=1&postLevel="+lv, tok, nil).Status(200).JSON(&page)
