@@ -3,6 +3,7 @@ package exam
 import (
 	"bytes"
 	"context"
+	"errors"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -14,6 +15,7 @@ import (
 	"qualify/internal/bank"
 	"qualify/internal/identity"
 	"qualify/internal/platform/apperr"
+	"qualify/internal/platform/db"
 )
 
 // View is an attempt as its candidate sees it: questions without keys or rubrics.
@@ -60,6 +62,18 @@ func newSeed() uint64 {
 // Errors: not_a_cadre, not_found (not eligible), exam_not_open, exam_closed, attempts_exhausted,
 // device_conflict.
 func (s *Service) Start(ctx context.Context, actor identity.Principal, examID int64, device string, takeover bool) (View, bool, error) {
+	v, created, err := s.start(ctx, actor, examID, device, takeover)
+	if errors.Is(err, errStartRace) {
+		// Two starts at once (a double click, two tabs): the other one made the attempt.
+		return s.start(ctx, actor, examID, device, takeover)
+	}
+	return v, created, err
+}
+
+// errStartRace is a concurrent start's attempt number collision; Start retries once.
+var errStartRace = errors.New("attempt created concurrently")
+
+func (s *Service) start(ctx context.Context, actor identity.Principal, examID int64, device string, takeover bool) (View, bool, error) {
 	cadreID, err := s.candidate(actor)
 	if err != nil {
 		return View{}, false, err
@@ -128,6 +142,9 @@ func (s *Service) Start(ctx context.Context, actor identity.Principal, examID in
 		att = Attempt{ExamID: e.ID, CadreID: cadreID, UserID: &uid, No: len(atts) + 1, Status: InProgress, Paper: paper,
 			StartedAt: now, Deadline: deadline, DeviceID: device}
 		if err := s.store.CreateAttempt(ctx, &att); err != nil {
+			if db.IsUniqueViolation(err) {
+				return errStartRace
+			}
 			return apperr.Wrap(err, "create attempt")
 		}
 		created = true

@@ -1,8 +1,10 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -190,6 +192,43 @@ func TestPapersPreparedAheadAreServed(t *testing.T) {
 		e.DB.Gorm.Raw(`SELECT COUNT(*) FROM prepared_papers`).Scan(&left)
 		if left != 0 {
 			t.Fatal("a prepared paper was served twice")
+		}
+	})
+}
+
+func TestConcurrentStartsMakeOneAttempt(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newExamWorld(t, e)
+		now := time.Now()
+		w.publish(t, now.Add(-time.Minute), now.Add(time.Hour))
+		var wg sync.WaitGroup
+		codes := make([]int, 10)
+		ids := make([]int64, 10)
+		for i := range codes {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				r := e.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", w.examID), w.cadre, nil)
+				codes[i] = r.Code
+				var at struct{ ID int64 }
+				_ = json.Unmarshal(r.Body, &at)
+				ids[i] = at.ID
+			}(i)
+		}
+		wg.Wait()
+		created := 0
+		for i, c := range codes {
+			if c == 201 {
+				created++
+			} else if c != 200 {
+				t.Fatalf("start %d answered %d", i, c)
+			}
+			if ids[i] != ids[0] || ids[i] == 0 {
+				t.Fatalf("starts returned attempts %v", ids)
+			}
+		}
+		if created != 1 {
+			t.Fatalf("%d starts created an attempt, want 1", created)
 		}
 	})
 }
