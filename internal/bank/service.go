@@ -42,17 +42,15 @@ type Auditor interface {
 type Service struct {
 	store Store
 	audit Auditor
-	tax   Taxonomy
+	tax   Taxonomy // the defaults, when no frameworks are stored
 	now   func() time.Time
+	cache taxCache
 }
 
 // NewService returns a bank service over the default taxonomy.
 func NewService(s Store, a Auditor) *Service {
 	return &Service{store: s, audit: a, tax: DefaultTaxonomy, now: time.Now}
 }
-
-// Taxonomy returns the competency frameworks in force.
-func (s *Service) Taxonomy() Taxonomy { return s.tax }
 
 func canAuthor(p identity.Principal) bool { return p.Has(identity.RoleExamadmin) }
 
@@ -116,7 +114,7 @@ func (s *Service) Create(ctx context.Context, actor identity.Principal, it Item)
 	if it.Ref == "" {
 		it.Ref = newRef(it.Subject)
 	}
-	if ps := it.ValidateDraft(it.Ref, s.tax); len(ps) > 0 {
+	if ps := it.ValidateDraft(it.Ref, s.taxonomy(ctx)); len(ps) > 0 {
 		return Item{}, invalidItem(ps)
 	}
 	now := s.now().UTC()
@@ -206,7 +204,7 @@ func (s *Service) Update(ctx context.Context, actor identity.Principal, id int64
 	if in.Difficulty == 0 {
 		in.Difficulty = cur.Difficulty
 	}
-	if ps := in.ValidateDraft(cur.Ref, s.tax); len(ps) > 0 {
+	if ps := in.ValidateDraft(cur.Ref, s.taxonomy(ctx)); len(ps) > 0 {
 		return Item{}, invalidItem(ps)
 	}
 	if sameContent(cur, in) {
@@ -284,7 +282,7 @@ func statusName(st Status) string {
 // invalid_transition, invalid_item.
 func (s *Service) Submit(ctx context.Context, actor identity.Principal, id int64) (Item, error) {
 	return s.transition(ctx, actor, id, []Status{Draft}, "item.submit", func(it *Item) error {
-		if ps := it.Validate(it.Ref, s.tax); len(ps) > 0 {
+		if ps := it.Validate(it.Ref, s.taxonomy(ctx)); len(ps) > 0 {
 			return invalidItem(ps)
 		}
 		it.Status = InReview
@@ -394,7 +392,7 @@ func (s *Service) Import(ctx context.Context, actor identity.Principal, name str
 	if subject == "" && !strings.HasSuffix(name, ".yaml") && !strings.HasSuffix(name, ".yml") {
 		return ImportResult{}, apperr.InvalidFields("validation_failed", "导入此格式须指定科目", apperr.FieldError{Field: "subject", Message: "必填"})
 	}
-	items, problems, warnings := parse(name, data, subject, s.tax)
+	items, problems, warnings := parse(name, data, subject, s.taxonomy(ctx))
 	res := ImportResult{Problems: problems, Warnings: warnings}
 	if len(problems) == 0 && len(items) == 0 {
 		res.Problems = Problems{{Location: name, Message: "文件中没有可导入的题目"}}

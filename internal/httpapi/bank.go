@@ -228,6 +228,7 @@ func (a *API) bankRoutes(authed *gin.RouterGroup) {
 	all.handle(route{Method: "GET", Path: "/subjects", Summary: "考试科目", Response: []subjectDTO{}}, a.listSubjects)
 	g := a.restricted(authed, "题库", identity.RoleExamadmin)
 	g.handle(route{Method: "GET", Path: "/competencies", Summary: "能力标签框架", Response: []competencyFrameworkDTO{}}, a.listCompetencies)
+	g.handle(route{Method: "PUT", Path: "/competencies", Summary: "修改能力标签框架（可配置）", Request: frameworksRequest{}, Response: []competencyFrameworkDTO{}}, a.setCompetencies)
 	g.handle(route{Method: "GET", Path: "/questions", Summary: "检索题目（题干全文检索，两字中文词即可命中）",
 		Query:    []string{"subject", "type", "status", "tag", "knowledgePoint", "difficulty", "q", "published", "page", "pageSize"},
 		Response: pageOf[questionDTO]{}}, a.searchQuestions)
@@ -252,9 +253,34 @@ func (a *API) listSubjects(c *gin.Context) {
 }
 
 func (a *API) listCompetencies(c *gin.Context) {
-	respond(c, http.StatusOK, mapSlice(a.d.Bank.Taxonomy().Frameworks, func(f bank.Framework) competencyFrameworkDTO {
+	respond(c, http.StatusOK, frameworksDTO(a.d.Bank.Frameworks(c.Request.Context())), nil)
+}
+
+func frameworksDTO(t bank.Taxonomy) []competencyFrameworkDTO {
+	return mapSlice(t.Frameworks, func(f bank.Framework) competencyFrameworkDTO {
 		return competencyFrameworkDTO{Code: f.Code, Name: f.Name, Items: mapSlice(f.Items, func(x bank.Competency) subjectDTO { return subjectDTO{x.Code, x.Name} })}
-	}), nil)
+	})
+}
+
+type frameworksRequest struct {
+	Frameworks []competencyFrameworkDTO `json:"frameworks" validate:"required,min=1,max=20"`
+}
+
+func (a *API) setCompetencies(c *gin.Context) {
+	var req frameworksRequest
+	if !a.bind(c, &req) {
+		return
+	}
+	var t bank.Taxonomy
+	for _, f := range req.Frameworks {
+		fw := bank.Framework{Code: f.Code, Name: f.Name}
+		for _, x := range f.Items {
+			fw.Items = append(fw.Items, bank.Competency{Code: x.Code, Name: x.Name})
+		}
+		t.Frameworks = append(t.Frameworks, fw)
+	}
+	out, err := a.d.Bank.SetFrameworks(c.Request.Context(), actor(c), t)
+	respond(c, http.StatusOK, frameworksDTO(out), err)
 }
 
 func (a *API) searchQuestions(c *gin.Context) {

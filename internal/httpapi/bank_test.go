@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"qualify/internal/apitest"
 	"qualify/internal/identity"
@@ -206,5 +207,25 @@ func TestRepositoryBankImports(t *testing.T) {
 		if total < 50 || page.Total == 0 {
 			t.Fatalf("imported %d, 党章 found in %d", total, page.Total)
 		}
+	})
+}
+
+func TestCompetencyFrameworksAreConfigurable(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		tok := e.As("examadmin", e.Root.ID, identity.RoleExamadmin)
+		q := newSingle("关于本省干部能力框架的题目（ ）。")
+		q["competencies"] = []string{"local.grassroots_governance"}
+		e.Do("POST", "/api/v1/questions", tok, q).Problem(400, "invalid_item")
+		var fws []map[string]any
+		e.Do("GET", "/api/v1/competencies", tok, nil).Status(200).JSON(&fws)
+		if len(fws) != 4 {
+			t.Fatalf("default frameworks %d", len(fws))
+		}
+		fws = append(fws, map[string]any{"code": "local", "name": "本省干部能力框架", "items": []map[string]string{{"code": "grassroots_governance", "name": "基层治理能力"}}})
+		e.Do("PUT", "/api/v1/competencies", tok, map[string]any{"frameworks": fws}).Status(200)
+		e.App.Bank.SetClock(func() time.Time { return time.Now().Add(10 * time.Second) })
+		e.Do("POST", "/api/v1/questions", tok, q).Status(201)
+		bad := []map[string]any{{"code": "Bad Code", "name": "", "items": []map[string]string{}}}
+		e.Do("PUT", "/api/v1/competencies", tok, map[string]any{"frameworks": bad}).Problem(400, "validation_failed")
 	})
 }
