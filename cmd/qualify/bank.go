@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"qualify/internal/app"
 	"qualify/internal/bank"
 	"qualify/internal/config"
 	"qualify/internal/identity"
@@ -48,17 +47,12 @@ func bankLint(dir string, stdout io.Writer) int {
 // bankImport imports a file or every item file under a folder, published at once: this is the
 // operator's import of reviewed content. Any problem in a file imports nothing from that file.
 func bankImport(ctx context.Context, cfg config.Config, logger *slog.Logger, p string, stdout, stderr io.Writer) int {
-	d, err := openDB(ctx, cfg, logger, true)
+	a, closeApp, err := openApp(ctx, cfg, logger, true)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	defer d.Close()
-	a, err := app.New(cfg, d, logger, nil)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
+	defer closeApp()
 	var files []string
 	err = filepath.WalkDir(p, func(path string, de fs.DirEntry, err error) error {
 		if err != nil {

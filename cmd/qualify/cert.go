@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"qualify/internal/app"
 	"qualify/internal/cert"
 	"qualify/internal/config"
 	"qualify/internal/identity"
@@ -67,17 +66,12 @@ func certCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, sub st
 		fmt.Fprintln(stderr, "用法: qualify cert verify --jws TOKEN --keys FILE | qualify cert rotate-key")
 		return 2
 	}
-	d, err := openDB(ctx, cfg, logger, true)
+	a, closeApp, err := openApp(ctx, cfg, logger, true)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	defer d.Close()
-	a, err := app.New(cfg, d, logger, nil)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
+	defer closeApp()
 	k, err := a.Certs.RotateKey(ctx, identity.Principal{Username: "system"})
 	if err != nil {
 		fmt.Fprintln(stderr, "密钥轮换失败:", err)

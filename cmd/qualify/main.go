@@ -156,6 +156,21 @@ func openDB(ctx context.Context, cfg config.Config, logger *slog.Logger, migrate
 	return d, nil
 }
 
+// openApp opens the database (migrating it first when asked) and wires the application for an
+// operator command; the returned function closes the database.
+func openApp(ctx context.Context, cfg config.Config, logger *slog.Logger, migrateFirst bool) (*app.App, func(), error) {
+	d, err := openDB(ctx, cfg, logger, migrateFirst)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := app.New(cfg, d, logger, nil)
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return a, func() { d.Close() }, nil
+}
+
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io.Writer) int {
 	logger.Info("starting qualify", "config", cfg.Masked())
 	d, err := openDB(ctx, cfg, logger, true)
@@ -239,17 +254,12 @@ func migrateCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, sub
 }
 
 func demoCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, password string, stdout, stderr io.Writer) int {
-	d, err := openDB(ctx, cfg, logger, true)
+	a, closeApp, err := openApp(ctx, cfg, logger, true)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	defer d.Close()
-	a, err := app.New(cfg, d, logger, nil)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
+	defer closeApp()
 	rep, err := demo.Load(ctx, a, password)
 	if err != nil {
 		fmt.Fprintln(stderr, "演示数据加载失败:", err)
@@ -264,17 +274,12 @@ func auditCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, sub s
 		fmt.Fprintln(stderr, "用法: qualify audit verify")
 		return 2
 	}
-	d, err := openDB(ctx, cfg, logger, false)
+	a, closeApp, err := openApp(ctx, cfg, logger, false)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	defer d.Close()
-	a, err := app.New(cfg, d, logger, nil)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
+	defer closeApp()
 	n, brk, err := a.Audit.VerifyAll(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "无法读取审计日志:", err)
