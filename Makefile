@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= Qualify@2026
 export QUALIFY_ADDR ?= :8080
 export QUALIFY_DATABASE_URL ?= sqlite://data/qualify.db
 
-.PHONY: run build system-deps frontend test lint-bank test-go test-frontend vet fmt clean
+.PHONY: load run build system-deps frontend test lint-bank test-go test-frontend vet fmt clean
 
 run: build system-deps
 	$(BIN) demo --password '$(DEMO_PASSWORD)'
@@ -51,6 +51,12 @@ test-frontend:
 	@if [ -f frontend/package.json ]; then \
 		cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test; \
 	fi
+
+# The exam-day load suite against a server on PostgreSQL (see README, Performance).
+# LOAD_ARGS=-candidates=10000 for the full targets.
+load: build
+	$(GO) build -o bin/qualify-load ./cmd/qualify-load
+	bin/qualify-load $(LOAD_ARGS)
 
 fmt:
 	gofmt -w cmd internal frontend/embed.go
