@@ -232,22 +232,64 @@ func (s *Store) CreateSession(ctx context.Context, x identity.Session) error {
 	return s.conn(ctx).Create(&r).Error
 }
 
-// SessionWithUser returns a session, its user (with roles) and the user's org path; nils when absent.
+// SessionWithUser returns a session, its user (with roles) and the user's org path; nils when
+// absent. It is on every authenticated request's path: one joined query plus the roles.
 func (s *Store) SessionWithUser(ctx context.Context, id string) (*identity.Session, *identity.User, string, error) {
-	var rows []sessionRow
-	if err := s.conn(ctx).Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+	var rows []struct {
+		SID                string     `gorm:"column:s_id"`
+		SUserID            int64      `gorm:"column:s_user_id"`
+		SCreatedAt         time.Time  `gorm:"column:s_created_at"`
+		SLastSeenAt        time.Time  `gorm:"column:s_last_seen_at"`
+		SExpiresAt         time.Time  `gorm:"column:s_expires_at"`
+		SRevokedAt         *time.Time `gorm:"column:s_revoked_at"`
+		SRevokeReason      string     `gorm:"column:s_revoke_reason"`
+		SIP                string     `gorm:"column:s_ip"`
+		SUserAgent         string     `gorm:"column:s_user_agent"`
+		UID                int64      `gorm:"column:u_id"`
+		UUsername          string     `gorm:"column:u_username"`
+		UDisplayName       string     `gorm:"column:u_display_name"`
+		UPasswordHash      string     `gorm:"column:u_password_hash"`
+		UOrgID             int64      `gorm:"column:u_org_id"`
+		UCadreID           *int64     `gorm:"column:u_cadre_id"`
+		UDisabled          bool       `gorm:"column:u_disabled"`
+		UFailedLogins      int        `gorm:"column:u_failed_logins"`
+		ULockedUntil       *time.Time `gorm:"column:u_locked_until"`
+		UPasswordChangedAt time.Time  `gorm:"column:u_password_changed_at"`
+		UCreatedAt         time.Time  `gorm:"column:u_created_at"`
+		UUpdatedAt         time.Time  `gorm:"column:u_updated_at"`
+		OrgPath            string     `gorm:"column:org_path"`
+	}
+	err := s.conn(ctx).Raw(`SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at,
+			s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, s.revoke_reason AS s_revoke_reason, s.ip AS s_ip,
+			s.user_agent AS s_user_agent,
+			u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name, u.password_hash AS u_password_hash,
+			u.org_id AS u_org_id, u.cadre_id AS u_cadre_id, u.disabled AS u_disabled, u.failed_logins AS u_failed_logins,
+			u.locked_until AS u_locked_until, u.password_changed_at AS u_password_changed_at, u.created_at AS u_created_at,
+			u.updated_at AS u_updated_at, o.path AS org_path
+		FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id WHERE s.id = ?`, id).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
 		return nil, nil, "", err
 	}
-	u, err := s.UserByID(ctx, rows[0].UserID)
-	if err != nil || u == nil {
-		return nil, nil, "", err
+	x := rows[0]
+	r := struct {
+		sessionRow sessionRow
+		userRow    userRow
+		OrgPath    string
+	}{
+		sessionRow{ID: x.SID, UserID: x.SUserID, CreatedAt: x.SCreatedAt, LastSeenAt: x.SLastSeenAt, ExpiresAt: x.SExpiresAt,
+			RevokedAt: x.SRevokedAt, RevokeReason: x.SRevokeReason, IP: x.SIP, UserAgent: x.SUserAgent},
+		userRow{ID: x.UID, Username: x.UUsername, DisplayName: x.UDisplayName, PasswordHash: x.UPasswordHash, OrgID: x.UOrgID,
+			CadreID: x.UCadreID, Disabled: x.UDisabled, FailedLogins: x.UFailedLogins, LockedUntil: x.ULockedUntil,
+			PasswordChangedAt: x.UPasswordChangedAt, CreatedAt: x.UCreatedAt, UpdatedAt: x.UUpdatedAt},
+		x.OrgPath,
 	}
-	path, err := s.orgPath(ctx, u.OrgID)
+	roles, err := s.rolesOf(ctx, []int64{r.userRow.ID})
 	if err != nil {
 		return nil, nil, "", err
 	}
-	x := toSession(rows[0])
-	return &x, u, path, nil
+	u := toUser(r.userRow, roles[r.userRow.ID])
+	sess := toSession(r.sessionRow)
+	return &sess, &u, r.OrgPath, nil
 }
 
 // TouchSession records activity on a session.
