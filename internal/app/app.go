@@ -21,6 +21,7 @@ import (
 	"qualify/internal/calendar"
 	"qualify/internal/cert"
 	"qualify/internal/config"
+	"qualify/internal/eligibility"
 	"qualify/internal/exam"
 	"qualify/internal/httpapi"
 	"qualify/internal/identity"
@@ -48,7 +49,9 @@ type App struct {
 	Calendar *calendar.Service
 	Training *training.Service
 	Certs    *cert.Service
-	Handler  http.Handler
+	// Eligibility runs promotion checks and compliance lists.
+	Eligibility *eligibility.Service
+	Handler     http.Handler
 }
 
 // New builds the application over an open, migrated database. frontend may be nil.
@@ -82,6 +85,7 @@ func New(cfg config.Config, d *db.DB, logger *slog.Logger, frontend fs.FS) (*App
 		return nil, err
 	}
 	a.Exams.SetIssuer(certIssuer{certs: a.Certs, store: st})
+	a.Eligibility = eligibility.NewService(st, a.Audit, cfg.Location())
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -93,7 +97,7 @@ func New(cfg config.Config, d *db.DB, logger *slog.Logger, frontend fs.FS) (*App
 	}
 	a.Handler = httpapi.New(httpapi.Deps{
 		DB: d, Logger: logger, Identity: a.Identity, Audit: a.Audit, Orgs: a.Orgs, Bank: a.Bank, Exams: a.Exams, Cadres: a.Cadres, Certs: a.Certs,
-		Calendar: a.Calendar, Training: a.Training,
+		Calendar: a.Calendar, Training: a.Training, Eligibility: a.Eligibility,
 		MaxBodyBytes: cfg.MaxBodyBytes, Frontend: frontend, TrustedProxies: proxies, Registry: reg,
 	})
 	return a, nil

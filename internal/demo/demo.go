@@ -168,8 +168,14 @@ func Load(ctx context.Context, a *app.App, password string) (Report, error) {
 	if err := loadTraining(ctx, a, orgs); err != nil {
 		return rep, fmt.Errorf("training: %w", err)
 	}
+	if err := loadSurvey(ctx, a, orgs); err != nil {
+		return rep, fmt.Errorf("survey: %w", err)
+	}
 	if _, err := loadCerts(ctx, a, orgs["P"].Path); err != nil {
 		return rep, err
+	}
+	if err := loadEligibility(ctx, a, orgs, &rep); err != nil {
+		return rep, fmt.Errorf("eligibility: %w", err)
 	}
 	items, err := loadBank(ctx, a)
 	if err != nil {

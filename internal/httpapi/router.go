@@ -18,6 +18,7 @@ import (
 	"qualify/internal/cadre"
 	"qualify/internal/calendar"
 	"qualify/internal/cert"
+	"qualify/internal/eligibility"
 	"qualify/internal/exam"
 	"qualify/internal/identity"
 	"qualify/internal/org"
@@ -38,6 +39,7 @@ type Deps struct {
 	Calendar     *calendar.Service
 	Training     *training.Service
 	Certs        *cert.Service
+	Eligibility  *eligibility.Service
 	MaxBodyBytes int64
 	// Frontend is the built web application (index.html at its root); nil serves none.
 	Frontend fs.FS
@@ -139,7 +141,9 @@ func New(d Deps) *gin.Engine {
 	a.examAdminRoutes(authed)
 	a.cadreRoutes(authed)
 	a.trainingRoutes(authed)
+	a.surveyRoutes(authed)
 	a.certRoutes(v1, authed)
+	a.eligibilityRoutes(authed)
 	a.serveFrontend(e)
 	return e
 }
