@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= Qualify@2026
 export QUALIFY_ADDR ?= :8080
 export QUALIFY_DATABASE_URL ?= sqlite://data/qualify.db
 
-.PHONY: load run build system-deps frontend test lint-bank test-go test-frontend vet fmt clean
+.PHONY: load run build system-deps frontend test lint-bank test-go test-frontend test-e2e vet fmt clean
 
 run: build system-deps
 	$(BIN) demo --password '$(DEMO_PASSWORD)'
@@ -34,7 +34,7 @@ frontend:
 
 # Go tests on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set or a local server answers
 # (under CI=true PostgreSQL is required); frontend unit tests when the frontend exists.
-test: vet lint-bank test-go test-frontend
+test: vet lint-bank test-go test-frontend test-e2e
 
 # Every item file of question-bank/ must be valid (file:line: message otherwise).
 lint-bank:
@@ -51,6 +51,13 @@ test-frontend:
 	@if [ -f frontend/package.json ]; then \
 		cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test; \
 	fi
+
+# Browser journeys: playwright-core drives Debian's Chromium (/usr/bin/chromium, installed by
+# .ci/run) against the real binary on a temporary database; screenshots go to test-artifacts/.
+test-e2e: build
+	@if [ -x /usr/bin/chromium ]; then cd frontend && npm run e2e; \
+	elif [ "$$CI" = "true" ]; then echo "CI needs /usr/bin/chromium for the browser tests" >&2; exit 1; \
+	else echo "浏览器测试已跳过：未安装 /usr/bin/chromium（apt-get install chromium）"; fi
 
 # The exam-day load suite against a server on PostgreSQL (see README, Performance).
 # LOAD_ARGS=-candidates=10000 for the full targets.
