@@ -277,42 +277,49 @@ func (s *Service) Save(ctx context.Context, actor identity.Principal, attemptID,
 	if seq < 1 {
 		return SaveResult{}, apperr.InvalidFields("validation_failed", "seq 须为正整数", apperr.FieldError{Field: "seq", Message: "须为正整数"})
 	}
+	facts, ok := s.papers.get(attemptID)
+	if !ok {
+		a, err := s.store.AttemptByID(ctx, attemptID)
+		if err != nil {
+			return SaveResult{}, apperr.Wrap(err, "find attempt")
+		}
+		if a == nil {
+			return SaveResult{}, apperr.NotFoundf("答卷不存在")
+		}
+		facts = s.papers.put(attemptID, *a)
+	}
+	if facts.cadreID != cadreID {
+		return SaveResult{}, apperr.NotFoundf("答卷不存在")
+	}
+	q, ok := facts.questions[itemID]
+	if !ok {
+		return SaveResult{}, apperr.NotFoundf("试卷中没有这道题")
+	}
+	if err := checkAnswerShape(q, value); err != nil {
+		return SaveResult{}, err
+	}
 	now := s.now().UTC()
-	var out SaveResult
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		a, err := s.store.LockAttempt(ctx, attemptID, false)
+	outcome, err := s.store.SaveAnswer(ctx, Answer{AttemptID: attemptID, ItemID: itemID, Value: value, Seq: seq, SavedAt: now}, device)
+	if err != nil {
+		return SaveResult{}, apperr.Wrap(err, "save answer")
+	}
+	switch outcome {
+	case SaveStale:
+		cur, _ := s.store.AnswerSeq(ctx, attemptID, itemID)
+		return SaveResult{}, apperr.New(apperr.Conflict, "stale_answer", fmt.Sprintf("作答序号 %d 不大于已保存的序号 %d，本次作答未覆盖已保存的答案", seq, cur))
+	case SaveNotFound:
+		return SaveResult{}, apperr.NotFoundf("答卷不存在")
+	case SaveClosed:
+		a, err := s.store.AttemptByID(ctx, attemptID)
 		if err != nil {
-			return apperr.Wrap(err, "find attempt")
+			return SaveResult{}, apperr.Wrap(err, "find attempt")
 		}
-		if a == nil || a.CadreID != cadreID {
-			return apperr.NotFoundf("答卷不存在")
+		if a != nil && a.Status == InProgress && now.Before(a.Deadline) && device != "" && a.DeviceID != "" && a.DeviceID != device {
+			return SaveResult{}, deviceConflict()
 		}
-		if a.Status != InProgress || !now.Before(a.Deadline) {
-			return apperr.New(apperr.Conflict, "attempt_closed", "考试已结束或已交卷，本次作答未保存")
-		}
-		if device != "" && a.DeviceID != "" && a.DeviceID != device {
-			return deviceConflict()
-		}
-		q, ok := findQuestion(a.Paper, itemID)
-		if !ok {
-			return apperr.NotFoundf("试卷中没有这道题")
-		}
-		if err := checkAnswerShape(q, value); err != nil {
-			return err
-		}
-		saved, err := s.store.SaveAnswer(ctx, Answer{AttemptID: a.ID, ItemID: itemID, Value: value, Seq: seq, SavedAt: now}, device)
-		if err != nil {
-			return apperr.Wrap(err, "save answer")
-		}
-		if !saved {
-			cur, _ := s.store.AnswerSeq(ctx, a.ID, itemID)
-			e := apperr.New(apperr.Conflict, "stale_answer", fmt.Sprintf("作答序号 %d 不大于已保存的序号 %d，本次作答未覆盖已保存的答案", seq, cur))
-			return e
-		}
-		out = SaveResult{ItemID: itemID, Seq: seq, SavedAt: now}
-		return nil
-	})
-	return out, err
+		return SaveResult{}, apperr.New(apperr.Conflict, "attempt_closed", "考试已结束或已交卷，本次作答未保存")
+	}
+	return SaveResult{ItemID: itemID, Seq: seq, SavedAt: now}, nil
 }
 
 func findQuestion(p Paper, itemID int64) (Question, bool) {

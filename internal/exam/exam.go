@@ -74,6 +74,17 @@ type ItemRef struct {
 	Version int
 }
 
+// SaveOutcome is what a conditional save did.
+type SaveOutcome int
+
+// Save outcomes.
+const (
+	Saved        SaveOutcome = iota
+	SaveStale                // a save with an equal or higher seq exists
+	SaveClosed               // submitted, past the deadline, or held by another device
+	SaveNotFound             // no such attempt
+)
+
 // Attempt is one sitting of an exam (答卷).
 type Attempt struct {
 	ID              int64
@@ -160,8 +171,9 @@ type Store interface {
 	// CloseAttempt moves an in-progress attempt to status; false when it was no longer in progress.
 	CloseAttempt(ctx context.Context, a Attempt) (bool, error)
 	UpdateAttemptResult(ctx context.Context, a Attempt) error
-	// SaveAnswer stores an answer unless a save with an equal or higher seq exists; false then.
-	SaveAnswer(ctx context.Context, a Answer, device string) (bool, error)
+	// SaveAnswer stores and journals an answer in one atomic step if the attempt is still in
+	// progress before now, held by device (or no device), and the seq is above the stored one.
+	SaveAnswer(ctx context.Context, a Answer, device string) (SaveOutcome, error)
 	AnswerSeq(ctx context.Context, attemptID, itemID int64) (int64, error)
 	Answers(ctx context.Context, attemptID int64) ([]Answer, error)
 	SetAnswerPoints(ctx context.Context, attemptID, itemID int64, points float64) error

@@ -22,11 +22,12 @@ type Service struct {
 	issuer CertificateIssuer
 	audit  Auditor
 	now    func() time.Time
+	papers *paperCache
 }
 
 // NewService returns an exam service; issuer may be nil until certificates exist.
 func NewService(s Store, facts CadreFacts, issuer CertificateIssuer, a Auditor) *Service {
-	return &Service{store: s, facts: facts, issuer: issuer, audit: a, now: time.Now}
+	return &Service{store: s, facts: facts, issuer: issuer, audit: a, now: time.Now, papers: newPaperCache(50000)}
 }
 
 // SetClock replaces the clock (tests).

@@ -390,18 +390,80 @@ type answerRow struct {
 
 func (answerRow) TableName() string { return "attempt_answers" }
 
-// SaveAnswer upserts an answer when its seq is higher than the stored one and journals it;
-// false when a save with an equal or higher seq exists.
-func (s *Store) SaveAnswer(ctx context.Context, a exam.Answer, device string) (bool, error) {
-	var got []struct{ Seq int64 }
-	err := s.conn(ctx).Raw(`INSERT INTO attempt_answers (attempt_id, item_id, answer, seq, saved_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (attempt_id, item_id) DO UPDATE SET answer = excluded.answer, seq = excluded.seq, saved_at = excluded.saved_at
-		WHERE attempt_answers.seq < excluded.seq RETURNING seq`, a.AttemptID, a.ItemID, string(a.Value), a.Seq, a.SavedAt).Scan(&got).Error
-	if err != nil || len(got) == 0 {
-		return false, err
+// SaveAnswer stores and journals an answer if the attempt is in progress before the save's
+// time, held by the device (or none), and seq is above the stored one. On PostgreSQL this is one
+// statement: the attempt row is read FOR SHARE, so a concurrent submission (FOR UPDATE) either
+// sees this answer or this save sees the attempt closed. On SQLite the transaction holds the
+// write lock from BEGIN.
+func (s *Store) SaveAnswer(ctx context.Context, a exam.Answer, device string) (exam.SaveOutcome, error) {
+	if s.isPostgres() {
+		var r struct {
+			Found, Open, Saved int
+		}
+		err := s.conn(ctx).Raw(`WITH att AS (
+				SELECT id, status, deadline, device_id FROM attempts WHERE id = ? FOR SHARE
+			), ok AS (
+				SELECT id FROM att WHERE status = 'in_progress' AND deadline > ? AND (? = '' OR device_id = '' OR device_id = ?)
+			), up AS (
+				INSERT INTO attempt_answers (attempt_id, item_id, answer, seq, saved_at)
+				SELECT id, ?, ?, ?, ? FROM ok
+				ON CONFLICT (attempt_id, item_id) DO UPDATE SET answer = excluded.answer, seq = excluded.seq, saved_at = excluded.saved_at
+				WHERE attempt_answers.seq < excluded.seq
+				RETURNING attempt_id, item_id, seq, answer, saved_at
+			), j AS (
+				INSERT INTO answer_log (attempt_id, item_id, seq, answer, saved_at, device_id)
+				SELECT attempt_id, item_id, seq, answer, saved_at, ? FROM up RETURNING id
+			)
+			SELECT (SELECT COUNT(*) FROM att) AS found, (SELECT COUNT(*) FROM ok) AS open, (SELECT COUNT(*) FROM j) AS saved`,
+			a.AttemptID, a.SavedAt, device, device, a.ItemID, string(a.Value), a.Seq, a.SavedAt, device).Scan(&r).Error
+		if err != nil {
+			return 0, err
+		}
+		return outcomeOf(r.Found, r.Open, r.Saved), nil
 	}
-	return true, s.conn(ctx).Exec(`INSERT INTO answer_log (attempt_id, item_id, seq, answer, saved_at, device_id) VALUES (?, ?, ?, ?, ?, ?)`,
-		a.AttemptID, a.ItemID, a.Seq, string(a.Value), a.SavedAt, device).Error
+	var out exam.SaveOutcome
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var rows []attemptRow
+		if err := s.conn(ctx).Select("id, status, deadline, device_id").Where("id = ?", a.AttemptID).Limit(1).Find(&rows).Error; err != nil {
+			return err
+		}
+		found, open := len(rows), 0
+		if found == 1 && rows[0].Status == string(exam.InProgress) && a.SavedAt.Before(rows[0].Deadline) &&
+			(device == "" || rows[0].DeviceID == "" || rows[0].DeviceID == device) {
+			open = 1
+		}
+		saved := 0
+		if open == 1 {
+			var got []struct{ Seq int64 }
+			err := s.conn(ctx).Raw(`INSERT INTO attempt_answers (attempt_id, item_id, answer, seq, saved_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (attempt_id, item_id) DO UPDATE SET answer = excluded.answer, seq = excluded.seq, saved_at = excluded.saved_at
+				WHERE attempt_answers.seq < excluded.seq RETURNING seq`, a.AttemptID, a.ItemID, string(a.Value), a.Seq, a.SavedAt).Scan(&got).Error
+			if err != nil {
+				return err
+			}
+			if saved = len(got); saved == 1 {
+				if err := s.conn(ctx).Exec(`INSERT INTO answer_log (attempt_id, item_id, seq, answer, saved_at, device_id) VALUES (?, ?, ?, ?, ?, ?)`,
+					a.AttemptID, a.ItemID, a.Seq, string(a.Value), a.SavedAt, device).Error; err != nil {
+					return err
+				}
+			}
+		}
+		out = outcomeOf(found, open, saved)
+		return nil
+	})
+	return out, err
+}
+
+func outcomeOf(found, open, saved int) exam.SaveOutcome {
+	switch {
+	case found == 0:
+		return exam.SaveNotFound
+	case open == 0:
+		return exam.SaveClosed
+	case saved == 0:
+		return exam.SaveStale
+	}
+	return exam.Saved
 }
 
 // AnswerSeq returns the stored seq of an answer (0 when none).

@@ -233,7 +233,7 @@ func (s *Store) CreateSession(ctx context.Context, x identity.Session) error {
 }
 
 // SessionWithUser returns a session, its user (with roles) and the user's org path; nils when
-// absent. It is on every authenticated request's path: one joined query plus the roles.
+// absent. It is on every authenticated request's path: one query, roles aggregated in it.
 func (s *Store) SessionWithUser(ctx context.Context, id string) (*identity.Session, *identity.User, string, error) {
 	var rows []struct {
 		SID                string     `gorm:"column:s_id"`
@@ -258,6 +258,11 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (*identity.Sessi
 		UCreatedAt         time.Time  `gorm:"column:u_created_at"`
 		UUpdatedAt         time.Time  `gorm:"column:u_updated_at"`
 		OrgPath            string     `gorm:"column:org_path"`
+		Roles              *string    `gorm:"column:roles"`
+	}
+	rolesAgg := `(SELECT string_agg(role, ',' ORDER BY role) FROM user_roles WHERE user_id = u.id)`
+	if !s.isPostgres() {
+		rolesAgg = `(SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role))`
 	}
 	err := s.conn(ctx).Raw(`SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at,
 			s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, s.revoke_reason AS s_revoke_reason, s.ip AS s_ip,
@@ -265,7 +270,7 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (*identity.Sessi
 			u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name, u.password_hash AS u_password_hash,
 			u.org_id AS u_org_id, u.cadre_id AS u_cadre_id, u.disabled AS u_disabled, u.failed_logins AS u_failed_logins,
 			u.locked_until AS u_locked_until, u.password_changed_at AS u_password_changed_at, u.created_at AS u_created_at,
-			u.updated_at AS u_updated_at, o.path AS org_path
+			u.updated_at AS u_updated_at, o.path AS org_path, `+rolesAgg+` AS roles
 		FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id WHERE s.id = ?`, id).Scan(&rows).Error
 	if err != nil || len(rows) == 0 {
 		return nil, nil, "", err
@@ -283,11 +288,13 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (*identity.Sessi
 			PasswordChangedAt: x.UPasswordChangedAt, CreatedAt: x.UCreatedAt, UpdatedAt: x.UUpdatedAt},
 		x.OrgPath,
 	}
-	roles, err := s.rolesOf(ctx, []int64{r.userRow.ID})
-	if err != nil {
-		return nil, nil, "", err
+	var roles []identity.Role
+	if x.Roles != nil && *x.Roles != "" {
+		for _, role := range strings.Split(*x.Roles, ",") {
+			roles = append(roles, identity.Role(role))
+		}
 	}
-	u := toUser(r.userRow, roles[r.userRow.ID])
+	u := toUser(r.userRow, roles)
 	sess := toSession(r.sessionRow)
 	return &sess, &u, r.OrgPath, nil
 }
