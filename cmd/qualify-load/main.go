@@ -51,6 +51,7 @@ type options struct {
 	pgbenchFor  time.Duration
 	repeats     int
 	keep        bool
+	profile     string
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.DurationVar(&o.pgbenchFor, "pgbench-for", 10*time.Second, "duration of each pgbench run")
 	flag.IntVar(&o.repeats, "repeats", 3, "pgbench runs before and after (medians are reported)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the qualify_load database afterwards")
+	flag.StringVar(&o.profile, "profile", "", "write a CPU profile of the server during the autosave phase to this file")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "qualify-load:", err)
@@ -135,8 +137,15 @@ func run(o options) error {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	debugAddr := ""
+	if o.profile != "" {
+		if l, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {
+			debugAddr = l.Addr().String()
+			l.Close()
+		}
+	}
 	srv := exec.Command(o.server, "serve", "--addr", addr)
-	srv.Env = env
+	srv.Env = append(env, "QUALIFY_DEBUG_ADDR="+debugAddr)
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {
 		return err
@@ -177,6 +186,27 @@ func run(o options) error {
 	rss, hwm := serverMemory(srv.Process.Pid)
 
 	step("autosave saturation for %s", o.saveFor)
+	profDone := make(chan struct{})
+	if debugAddr != "" {
+		go func() {
+			defer close(profDone)
+			secs := int(o.saveFor.Seconds()) - 2
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debugAddr, max(secs, 1)))
+			if err != nil {
+				step("profile: %v", err)
+				return
+			}
+			defer resp.Body.Close()
+			f, err := os.Create(o.profile)
+			if err == nil {
+				_, _ = io.Copy(f, resp.Body)
+				f.Close()
+				step("server CPU profile written to %s (go tool pprof -top %s %s)", o.profile, o.server, o.profile)
+			}
+		}()
+	} else {
+		close(profDone)
+	}
 	var seq atomic.Int64
 	// Each worker saves for its own candidates, one save at a time each, as a browser does.
 	results = append(results, c.timed("autosave", o.saveFor, o.concurrency, func(w int, r *rand.Rand) error {
@@ -193,6 +223,7 @@ func run(o options) error {
 		return c.save(toks[i], a.id, item, seq.Add(1))
 	}))
 
+	<-profDone
 	step("submit storm: %d submissions", len(users))
 	results = append(results, c.phase("submit", len(users), 4*o.concurrency, func(i int) error {
 		return c.submit(toks[i], attempts[i].id)

@@ -41,6 +41,7 @@ type Config struct {
 	DBMaxOpenConns      int
 	ShutdownGracePeriod time.Duration
 	TrustedProxies      string
+	DebugAddr           string // pprof listener, never on the public address; empty: none
 
 	CertSigner        string // ed25519 or sm2: the algorithm of certificate credentials
 	CertValidity      string // "3" or "3,political_theory=5": years of validity, per subject
@@ -110,6 +111,7 @@ var fields = []field{
 	}},
 	{"QUALIFY_DB_MAX_OPEN_CONNS", "db-max-open-conns", "database pool size (0: dialect default)", "0", false, integer(func(c *Config) *int { return &c.DBMaxOpenConns })},
 	{"QUALIFY_SHUTDOWN_GRACE", "shutdown-grace", "time to finish requests in flight on SIGTERM", "20s", false, dur(func(c *Config) *time.Duration { return &c.ShutdownGracePeriod })},
+	{"QUALIFY_DEBUG_ADDR", "debug-addr", "address for Go pprof profiles (e.g. 127.0.0.1:6060); empty disables", "", false, str(func(c *Config) *string { return &c.DebugAddr })},
 	{"QUALIFY_TRUSTED_PROXIES", "trusted-proxies", "comma-separated proxy CIDRs whose X-Forwarded-For is trusted", "", false, str(func(c *Config) *string { return &c.TrustedProxies })},
 	{"QUALIFY_CERT_SIGNER", "cert-signer", "certificate signature: ed25519 (EdDSA) or sm2 (国密 SM2/SM3)", "ed25519", false, str(func(c *Config) *string { return &c.CertSigner })},
 	{"QUALIFY_CERT_VALIDITY", "cert-validity", "certificate validity in years, optionally per subject: 3,political_theory=5", "3", false, str(func(c *Config) *string { return &c.CertValidity })},
@@ -214,7 +216,7 @@ func (c Config) Masked() map[string]string {
 		"QUALIFY_LOCKOUT_THRESHOLD": strconv.Itoa(c.LockoutThreshold), "QUALIFY_LOCKOUT_DURATION": c.LockoutDuration.String(),
 		"QUALIFY_LOGIN_RATE_PER_ADDR": strconv.Itoa(c.LoginRatePerAddr), "QUALIFY_LOGIN_RATE_PER_USER": strconv.Itoa(c.LoginRatePerUser),
 		"QUALIFY_MAX_BODY_BYTES": strconv.FormatInt(c.MaxBodyBytes, 10), "QUALIFY_DB_MAX_OPEN_CONNS": strconv.Itoa(c.DBMaxOpenConns),
-		"QUALIFY_SHUTDOWN_GRACE": c.ShutdownGracePeriod.String(), "QUALIFY_TRUSTED_PROXIES": c.TrustedProxies,
+		"QUALIFY_SHUTDOWN_GRACE": c.ShutdownGracePeriod.String(), "QUALIFY_TRUSTED_PROXIES": c.TrustedProxies, "QUALIFY_DEBUG_ADDR": c.DebugAddr,
 		"QUALIFY_CERT_SIGNER": c.CertSigner, "QUALIFY_CERT_VALIDITY": c.CertValidity, "QUALIFY_CERT_ISSUER": c.CertIssuer,
 		"QUALIFY_CERT_FONT": c.CertFont, "QUALIFY_PUBLIC_URL": c.PublicURL, "QUALIFY_VERIFY_RATE_PER_ADDR": strconv.Itoa(c.VerifyRatePerAddr),
 	}
