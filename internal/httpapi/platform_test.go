@@ -69,6 +69,11 @@ func TestOperationsEndpoints(t *testing.T) {
 		e.DB.Close()
 		e.Do("GET", "/readyz", "", nil).Status(503)
 		e.Do("GET", "/healthz", "", nil).Status(200)
+		// API calls answer 503 with a stable code while the database is unreachable.
+		r = e.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": "x", "password": "y"}).Problem(503, "database_unavailable")
+		if r.Head.Get("Retry-After") == "" {
+			t.Error("503 without Retry-After")
+		}
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"qualify/internal/platform/apperr"
+	"qualify/internal/platform/db"
 )
 
 // problem is an RFC 9457 problem details body.
@@ -60,6 +61,12 @@ var titles = map[int]string{
 // renderError writes err as problem+json; only internal errors are logged, with the request ID.
 func renderError(c *gin.Context, err error) {
 	ae := apperr.As(err)
+	if ae.Kind == apperr.Internal && db.IsUnavailable(err) {
+		// The database is down or restarting: say so, and when to retry; nothing was changed.
+		ae = apperr.New(apperr.Unavailable, "database_unavailable", "数据库暂时无法访问，请稍后重试（已保存的内容不会丢失）")
+		c.Header("Retry-After", "5")
+		slog.WarnContext(c.Request.Context(), "database unavailable", "err", err, "route", c.FullPath())
+	}
 	status := statusOf(ae.Kind)
 	if ae.Code == "body_too_large" {
 		status = http.StatusRequestEntityTooLarge

@@ -5,9 +5,11 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -249,4 +251,28 @@ func truncate(s string) string {
 		return s[:500] + "…"
 	}
 	return s
+}
+
+// IsUnavailable reports whether err means the database cannot be reached right now (server
+// down, connection refused or reset, shutting down): the request may succeed if retried later.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	s := err.Error()
+	for _, frag := range []string{"connection refused", "failed to connect", "connection reset", "broken pipe",
+		"SQLSTATE 57P01", "SQLSTATE 57P02", "SQLSTATE 57P03", "SQLSTATE 08", "the database system is starting up",
+		"the database system is shutting down", "unexpected EOF", "conn closed", "database is closed"} {
+		if strings.Contains(s, frag) {
+			return true
+		}
+	}
+	return false
 }
