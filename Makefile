@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= Qualify@2026
 export QUALIFY_ADDR ?= :8080
 export QUALIFY_DATABASE_URL ?= sqlite://data/qualify.db
 
-.PHONY: load run build system-deps frontend test lint-bank test-go test-frontend test-e2e vet fmt clean
+.PHONY: load faults run build system-deps frontend test lint-bank test-go test-frontend test-e2e vet fmt clean
 
 run: build system-deps
 	$(BIN) demo --password '$(DEMO_PASSWORD)'
@@ -64,6 +64,13 @@ test-e2e: build
 load: build
 	$(GO) build -o bin/qualify-load ./cmd/qualify-load
 	bin/qualify-load $(LOAD_ARGS)
+
+# Fault scenarios (stop PostgreSQL for 20 s, SIGKILL the API, lose one of two instances, cut
+# candidates off across the deadline); each ends by checking every acknowledged answer is stored.
+# Needs a local PostgreSQL cluster it may stop and start (pg_ctlcluster).
+faults: build
+	$(GO) build -o bin/qualify-load ./cmd/qualify-load
+	bin/qualify-load -fault all -candidates 100 -c 16
 
 fmt:
 	gofmt -w cmd internal frontend/embed.go

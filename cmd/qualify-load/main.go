@@ -52,6 +52,7 @@ type options struct {
 	repeats     int
 	keep        bool
 	profile     string
+	fault       string
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	flag.IntVar(&o.repeats, "repeats", 3, "pgbench runs before and after (medians are reported)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the qualify_load database afterwards")
 	flag.StringVar(&o.profile, "profile", "", "write a CPU profile of the server during the autosave phase to this file")
+	flag.StringVar(&o.fault, "fault", "", "run a fault scenario instead: pg-stop, kill, failover, netcut, all")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "qualify-load:", err)
@@ -88,73 +90,119 @@ func withDB(base, name string) string {
 
 const password = "Load#Passw0rd"
 
-func run(o options) error {
+// world is a prepared load database with its candidates.
+type world struct {
+	dbURL   string
+	env     []string
+	db      *sql.DB
+	users   []string
+	cleanup func()
+}
+
+// prepare creates a fresh qualify_load database, migrates it, loads the demo data and seeds the
+// candidates; cleanup drops it (unless -keep).
+func prepare(o options) (*world, error) {
 	admin, err := sql.Open("pgx", o.adminURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer admin.Close()
 	if _, err := admin.Exec(`DROP DATABASE IF EXISTS qualify_load WITH (FORCE)`); err != nil {
-		return err
+		admin.Close()
+		return nil, err
 	}
 	if _, err := admin.Exec(`CREATE DATABASE qualify_load`); err != nil {
-		return err
+		admin.Close()
+		return nil, err
 	}
-	if !o.keep {
-		defer admin.Exec(`DROP DATABASE IF EXISTS qualify_load WITH (FORCE)`) //nolint:errcheck
-	}
-	dbURL := withDB(o.adminURL, "qualify_load")
+	w := &world{dbURL: withDB(o.adminURL, "qualify_load")}
 	dataDir, err := os.MkdirTemp("", "qualify-load-")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.RemoveAll(dataDir)
-	env := append(os.Environ(), "QUALIFY_DATABASE_URL="+dbURL, "QUALIFY_DATA_DIR="+dataDir, "QUALIFY_LOG_LEVEL=warn",
+	w.cleanup = func() {
+		if w.db != nil {
+			w.db.Close()
+		}
+		os.RemoveAll(dataDir)
+		if !o.keep {
+			if a, err := sql.Open("pgx", o.adminURL); err == nil {
+				a.Exec(`DROP DATABASE IF EXISTS qualify_load WITH (FORCE)`) //nolint:errcheck
+				a.Close()
+			}
+		}
+		admin.Close()
+	}
+	w.env = append(os.Environ(), "QUALIFY_DATABASE_URL="+w.dbURL, "QUALIFY_DATA_DIR="+dataDir, "QUALIFY_LOG_LEVEL=warn",
 		"QUALIFY_LOGIN_RATE_PER_ADDR=100000000", "QUALIFY_LOGIN_RATE_PER_USER=1000", "QUALIFY_VERIFY_RATE_PER_ADDR=100000000",
 		"QUALIFY_TOKEN_KEY=load-test-token-key-0123456789abcdef")
 	step("migrate and seed %d candidates", o.candidates)
-	if out, err := command(env, o.server, "migrate", "up"); err != nil {
-		return fmt.Errorf("migrate: %v\n%s", err, out)
+	if out, err := command(w.env, o.server, "migrate", "up"); err != nil {
+		w.cleanup()
+		return nil, fmt.Errorf("migrate: %v\n%s", err, out)
 	}
-	if out, err := command(env, o.server, "demo", "--password", password); err != nil {
-		return fmt.Errorf("demo data: %v\n%s", err, out)
+	if out, err := command(w.env, o.server, "demo", "--password", password); err != nil {
+		w.cleanup()
+		return nil, fmt.Errorf("demo data: %v\n%s", err, out)
 	}
-	db, err := sql.Open("pgx", dbURL)
+	if w.db, err = sql.Open("pgx", w.dbURL); err != nil {
+		w.cleanup()
+		return nil, err
+	}
+	if w.users, err = seedCandidates(w.db, o.candidates); err != nil {
+		w.cleanup()
+		return nil, fmt.Errorf("seed candidates: %w", err)
+	}
+	return w, nil
+}
+
+// freeAddr returns a free loopback address.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startServer starts bin/qualify serve on addr with the world's environment plus extra.
+func startServer(o options, w *world, addr string, extra ...string) (*exec.Cmd, error) {
+	srv := exec.Command(o.server, "serve", "--addr", addr)
+	srv.Env = append(append([]string{}, w.env...), extra...)
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	return srv, waitReady("http://" + addr)
+}
+
+func run(o options) error {
+	if o.fault != "" {
+		return runFault(o)
+	}
+	w, err := prepare(o)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	users, err := seedCandidates(db, o.candidates)
-	if err != nil {
-		return fmt.Errorf("seed candidates: %w", err)
-	}
+	defer w.cleanup()
+	dbURL, db, users := w.dbURL, w.db, w.users
 
 	before := pgbenchRuns(o, dbURL, "before")
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	debugAddr := ""
 	if o.profile != "" {
-		if l, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {
-			debugAddr = l.Addr().String()
-			l.Close()
-		}
+		debugAddr, _ = freeAddr()
 	}
-	srv := exec.Command(o.server, "serve", "--addr", addr)
-	srv.Env = append(env, "QUALIFY_DEBUG_ADDR="+debugAddr)
-	srv.Stderr = os.Stderr
-	if err := srv.Start(); err != nil {
+	srv, err := startServer(o, w, addr, "QUALIFY_DEBUG_ADDR="+debugAddr)
+	if err != nil {
 		return err
 	}
 	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
 	base := "http://" + addr
-	if err := waitReady(base); err != nil {
-		return err
-	}
 	c := newClient(base, o.concurrency)
 	var results []phase
 
@@ -483,13 +531,21 @@ func (c *client) do(method, path, tok string, body any, out any) error {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, truncate(string(b), 200))
+		return &httpError{status: resp.StatusCode, msg: fmt.Sprintf("%s %s: %d %s", method, path, resp.StatusCode, truncate(string(b), 200))}
 	}
 	if out != nil {
 		return json.Unmarshal(b, out)
 	}
 	return nil
 }
+
+// httpError is a response with a non-success status.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
 
 func truncate(s string, n int) string {
 	if len(s) > n {
@@ -506,9 +562,14 @@ func (c *client) login(user string) (string, error) {
 
 // createExam publishes a 100-question exam on the demo bank's administration subject.
 func (c *client) createExam(tok string) (int64, error) {
+	return c.createExamClosing(tok, time.Now().Add(6*time.Hour))
+}
+
+// createExamClosing is createExam with a chosen closing time (the deadline of every attempt).
+func (c *client) createExamClosing(tok string, closes time.Time) (int64, error) {
 	now := time.Now()
-	body := map[string]any{"title": "负载测试考试", "subjectCode": "administration", "durationMinutes": 180,
-		"opensAt": now.Add(-time.Minute).Format(time.RFC3339), "closesAt": now.Add(6 * time.Hour).Format(time.RFC3339),
+	body := map[string]any{"title": "负载测试考试" + strconv.FormatInt(now.UnixNano()%100000, 10), "subjectCode": "administration", "durationMinutes": 180,
+		"opensAt": now.Add(-time.Minute).Format(time.RFC3339), "closesAt": closes.Format(time.RFC3339),
 		"passScore": 60, "maxAttempts": 1, "blueprint": map[string]any{"tolerance": 1, "sections": []map[string]any{
 			{"type": "single", "count": 70, "points": 1}, {"type": "multiple", "count": 10, "points": 1},
 			{"type": "true_false", "count": 10, "points": 1}, {"type": "fill_blank", "count": 10, "points": 1}}}}
