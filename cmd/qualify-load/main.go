@@ -272,6 +272,9 @@ func run(o options) error {
 	}))
 
 	<-profDone
+	step("bad input under load for 5s (malformed JSON, oversized bodies, forged tokens, replayed saves) beside autosave")
+	results = append(results, c.badInput(5*time.Second, o.concurrency, toks, attempts))
+
 	step("submit storm: %d submissions", len(users))
 	results = append(results, c.phase("submit", len(users), 4*o.concurrency, func(i int) error {
 		return c.submit(toks[i], attempts[i].id)
@@ -706,4 +709,56 @@ func (c *client) timed(name string, d time.Duration, conc int, op func(worker in
 	}
 	wg.Wait()
 	return rec.phase(name, time.Since(start))
+}
+
+// badInput sends malformed JSON, oversized bodies, forged tokens and replayed saves while half
+// the workers keep saving; each bad request must get its own error status, and good saves must
+// keep succeeding. An unexpected answer counts as an error.
+func (c *client) badInput(d time.Duration, conc int, toks []string, atts []attempt) phase {
+	big := bytes.Repeat([]byte("a"), 2<<20)
+	forged := "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwic2lkIjoieCIsImV4cCI6OTk5OTk5OTk5OX0.c2lnbmF0dXJl"
+	var seq atomic.Int64
+	seq.Store(1 << 40)
+	expect := func(method, path, tok, ctype string, body []byte, want int) error {
+		req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body) //nolint:errcheck
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			return fmt.Errorf("%s %s: %d, want %d", method, path, resp.StatusCode, want)
+		}
+		return nil
+	}
+	return c.timed("badinput", d, conc, func(w int, r *rand.Rand) error {
+		i := r.IntN(len(atts))
+		a := atts[i]
+		item := a.items[r.IntN(len(a.items))]
+		path := fmt.Sprintf("/api/v1/attempts/%d/answers/%d", a.id, item)
+		switch w % 6 {
+		case 0:
+			return expect("PUT", path, toks[i], "application/json", []byte(`{"answer": "A", "seq": `), 400)
+		case 1:
+			return expect("PUT", path, toks[i], "application/json", big, 413)
+		case 2:
+			return expect("PUT", path, forged, "application/json", []byte(`{"answer":"A","seq":1}`), 401)
+		case 3: // a replayed save: the same seq twice, the second is refused and changes nothing
+			n := seq.Add(1)
+			body := []byte(fmt.Sprintf(`{"answer":"B","seq":%d}`, n))
+			if err := expect("PUT", path, toks[i], "application/json", body, 200); err != nil {
+				return err
+			}
+			return expect("PUT", path, toks[i], "application/json", body, 409)
+		default: // good saves keep flowing
+			return c.save(toks[i], a.id, item, seq.Add(1))
+		}
+	})
 }

@@ -238,3 +238,36 @@ items:
         points: 7
     tolerance: 1.5
 `
+
+// BenchmarkScorePaper scores a 100-question objective paper (40 single, 30 multiple with
+// partial credit, 20 true/false, 10 fill-in-the-blank).
+func BenchmarkScorePaper(b *testing.B) {
+	type qa struct {
+		it Item
+		r  Response
+	}
+	var paper []qa
+	for i := 0; i < 40; i++ {
+		paper = append(paper, qa{Item{Type: Single, Key: Key{Choice: "B"}}, Response{Choice: "B"}})
+	}
+	for i := 0; i < 30; i++ {
+		paper = append(paper, qa{Item{Type: Multiple, Key: Key{Choices: []string{"A", "C", "D"}}, Scoring: PartialA}, Response{Choices: []string{"C", "A"}}})
+	}
+	for i := 0; i < 20; i++ {
+		paper = append(paper, qa{Item{Type: TrueFalse, Key: Key{Bool: bptr(true)}}, Response{Bool: bptr(true)}})
+	}
+	for i := 0; i < 10; i++ {
+		paper = append(paper, qa{Item{Type: FillBlank, Key: Key{Blanks: [][]string{{"民主集中制"}, {"人民代表大会制度", "人大制度"}}}}, Response{Blanks: []string{"民主集中制", "人大制度"}}})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		total := 0.0
+		for _, q := range paper {
+			p, _ := ScoreObjective(q.it, q.r, 1, "")
+			total += p
+		}
+		if total == 0 {
+			b.Fatal("nothing scored")
+		}
+	}
+}
