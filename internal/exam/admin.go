@@ -210,7 +210,7 @@ func (s *Service) Regrade(ctx context.Context, actor identity.Principal, examID,
 		if err != nil {
 			return apperr.Wrap(err, "attempts")
 		}
-		pool, err := s.store.Pool(ctx, e.SubjectCode)
+		pool, err := s.pool(ctx, e.SubjectCode)
 		if err != nil {
 			return apperr.Wrap(err, "pool")
 		}
@@ -224,7 +224,7 @@ func (s *Service) Regrade(ctx context.Context, actor identity.Principal, examID,
 			return apperr.InvalidFields("item_not_published", "该题目没有已发布的版本", apperr.FieldError{Field: "itemId", Message: "请先发布更正后的题目"})
 		}
 		res.ItemVersion = version
-		items, err := s.store.ItemsAt(ctx, []ItemRef{{itemID, version}})
+		items, err := s.itemsAt(ctx, []ItemRef{{itemID, version}})
 		if err != nil {
 			return apperr.Wrap(err, "item")
 		}
@@ -434,7 +434,7 @@ func (s *Service) Report(ctx context.Context, actor identity.Principal, examID i
 		r.MeanMinutes = round2(t / float64(len(minutes)))
 		r.MedianMinutes = round2(minutes[len(minutes)/2])
 	}
-	items, err := s.store.ItemsAt(ctx, refs)
+	items, err := s.itemsAt(ctx, refs)
 	if err != nil {
 		return Report{}, apperr.Wrap(err, "items")
 	}

@@ -118,7 +118,7 @@ func (s *Service) start(ctx context.Context, actor identity.Principal, examID in
 			return apperr.New(apperr.FailedPrecondition, "already_passed", "本科目已考试合格")
 		}
 		paper, err := s.preparedOr(ctx, e, cadreID, len(atts)+1, func() (Paper, error) {
-			pool, err := s.store.Pool(ctx, e.SubjectCode)
+			pool, err := s.pool(ctx, e.SubjectCode)
 			if err != nil {
 				return Paper{}, apperr.Wrap(err, "load pool")
 			}
@@ -222,7 +222,7 @@ func refsOf(p Paper) []ItemRef {
 }
 
 func (s *Service) view(ctx context.Context, e Exam, a Attempt) (View, error) {
-	items, err := s.store.ItemsAt(ctx, refsOf(a.Paper))
+	items, err := s.itemsAt(ctx, refsOf(a.Paper))
 	if err != nil {
 		return View{}, apperr.Wrap(err, "load items")
 	}
@@ -484,7 +484,7 @@ func (s *Service) grade(ctx context.Context, a *Attempt) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.store.ItemsAt(ctx, refsOf(a.Paper))
+	items, err := s.itemsAt(ctx, refsOf(a.Paper))
 	if err != nil {
 		return apperr.Wrap(err, "load items")
 	}

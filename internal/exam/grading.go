@@ -51,7 +51,7 @@ func (s *Service) decorate(ctx context.Context, tasks []Task) ([]MarkingTask, er
 	for _, t := range tasks {
 		refs = append(refs, ItemRef{t.ItemID, t.Version})
 	}
-	items, err := s.store.ItemsAt(ctx, refs)
+	items, err := s.itemsAt(ctx, refs)
 	if err != nil {
 		return nil, apperr.Wrap(err, "items")
 	}

@@ -44,7 +44,7 @@ func (s *Service) PreparePapers(ctx context.Context, actor identity.Principal, e
 	if err != nil {
 		return PrepareResult{}, apperr.Wrap(err, "eligible cadres")
 	}
-	pool, err := s.store.Pool(ctx, e.SubjectCode)
+	pool, err := s.pool(ctx, e.SubjectCode)
 	if err != nil {
 		return PrepareResult{}, apperr.Wrap(err, "pool")
 	}

@@ -23,11 +23,14 @@ type Service struct {
 	audit  Auditor
 	now    func() time.Time
 	papers *paperCache
+	items  *itemCache
+	pools  poolCache
 }
 
 // NewService returns an exam service; issuer may be nil until certificates exist.
 func NewService(s Store, facts CadreFacts, issuer CertificateIssuer, a Auditor) *Service {
-	return &Service{store: s, facts: facts, issuer: issuer, audit: a, now: time.Now, papers: newPaperCache(50000)}
+	return &Service{store: s, facts: facts, issuer: issuer, audit: a, now: time.Now, papers: newPaperCache(50000), items: newItemCache(200000),
+		pools: poolCache{pools: map[string]cachedPool{}}}
 }
 
 // SetClock replaces the clock (tests).
@@ -155,7 +158,7 @@ func (s *Service) List(ctx context.Context, actor identity.Principal) ([]Exam, e
 
 // Feasibility checks an exam's blueprint against the published pool of its subject.
 func (s *Service) Feasibility(ctx context.Context, e Exam) error {
-	pool, err := s.store.Pool(ctx, e.SubjectCode)
+	pool, err := s.pool(ctx, e.SubjectCode)
 	if err != nil {
 		return apperr.Wrap(err, "load pool")
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -199,6 +200,22 @@ func (s *Store) Pool(ctx context.Context, subject string) ([]exam.PoolItem, erro
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// PoolFingerprint summarizes a subject's items (count, published versions, latest change) so
+// that a cached pool can be reused while it is unchanged.
+func (s *Store) PoolFingerprint(ctx context.Context, subject string) (string, error) {
+	var r struct {
+		N      int64
+		PV     int64
+		Latest string
+	}
+	err := s.conn(ctx).Raw(`SELECT COUNT(*) AS n, COALESCE(SUM(published_version), 0) AS pv,
+		COALESCE(CAST(MAX(updated_at) AS TEXT), '') AS latest FROM items WHERE subject = ?`, subject).Scan(&r).Error
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d/%d/%s", r.N, r.PV, r.Latest), nil
 }
 
 // ItemsAt returns the given item versions.
