@@ -86,6 +86,174 @@ async function login(username) {
   return (await r.json()).accessToken
 }
 
+/** pick opens an Element Plus select and clicks the option whose text contains text (typing it first when filterable). */
+async function pick(page, selector, text, type = false) {
+  await page.click(selector)
+  if (type) await page.keyboard.type(type === true ? text : type)
+  const opt = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+  await opt.waitFor({ timeout: 5000 })
+  await opt.click()
+}
+
+async function uiLogin(page, username) {
+  await page.goto(base + '/login')
+  await page.fill('input[name=username]', username)
+  await page.fill('input[name=password]', PASSWORD)
+  await page.click('[data-test=login-submit]')
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+async function personnelJourney() {
+  console.log('personnel1 runs promotion checks and reads the reasons')
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' })
+  const page = await ctx.newPage()
+  const errs = []
+  page.on('pageerror', (e) => errs.push(e.message))
+  await uiLogin(page, 'personnel1')
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('qualify.session')).accessToken)
+  const elg = (await api(token, '/cadres?q=ELG')).items
+  check('demo cadres ELG001..ELG005 are found', elg.length >= 5)
+  const ladder = await api(token, '/ladder')
+  const level = ladder.levels.find((l) => l.code === 'county_deputy').name
+  const category = ladder.categories.find((c) => c.code === 'party_government_leader').name
+  await page.goto(base + '/personnel/eligibility')
+  await page.click('[data-test=elig-run]')
+  check('the check form validates before sending', await page.locator('.el-form-item__error').first().waitFor({ timeout: 3000 }).then(() => true, () => false))
+
+  async function runCheck(code) {
+    await pick(page, '[data-test=elig-cadre]', code, true)
+    await pick(page, '[data-test=elig-level]', level)
+    await pick(page, '[data-test=elig-category]', category)
+    const answered = page.waitForResponse((r) => r.url().includes('/eligibility/checks') && r.request().method() === 'POST')
+    await page.click('[data-test=elig-run]')
+    await answered
+    await page.waitForSelector('[data-test=eligibility-result]')
+    await page.waitForSelector('[data-test=elig-run]:not(.is-loading)')
+    await page.waitForTimeout(300)
+  }
+  await runCheck('ELG001')
+  check('ELG001 is eligible for 县处级副职 / 党政领导', (await page.textContent('[data-test=elig-verdict]')).includes('符合任职资格') && !(await page.textContent('[data-test=elig-verdict]')).includes('不符合'))
+  const rows = page.locator('[data-test=elig-rules] .el-table__body tr')
+  const n = await rows.count()
+  let complete = 0
+  for (let i = 0; i < n; i++) {
+    const cells = await rows.nth(i).locator('td').allTextContents()
+    if (cells[0].trim() && cells[1].trim() && cells[2].trim() && cells[3].trim()) complete++
+  }
+  check(`every rule shows its verdict, reason and basis (${complete}/${n})`, n >= 5 && complete === n)
+  await page.screenshot({ path: join(artifacts, '08-eligibility-eligible.png'), fullPage: true })
+  await runCheck('ELG002')
+  const verdict = await page.textContent('[data-test=elig-verdict]')
+  const table = await page.textContent('[data-test=elig-rules]')
+  check('ELG002 is not eligible and the reason names the missing certificates', verdict.includes('不符合') && table.includes('不符合') && /证书/.test(table), verdict)
+  await page.screenshot({ path: join(artifacts, '09-eligibility-missing-certificates.png'), fullPage: true })
+
+  await page.goto(base + '/personnel/compliance')
+  await page.waitForSelector('[data-test=compliance-table] .el-table__body tr')
+  check('the overdue compliance list shows cadres', (await page.locator('[data-test=compliance-table] .el-table__body tr').count()) > 0)
+  await page.screenshot({ path: join(artifacts, '10-compliance.png') })
+  check('no page errors (personnel)', errs.length === 0, errs.join('; '))
+  await ctx.close()
+}
+
+async function schoolJourney() {
+  console.log('school1 schedules sessions, meets a conflict and auto-schedules a course')
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' })
+  const page = await ctx.newPage()
+  const errs = []
+  page.on('pageerror', (e) => errs.push(e.message))
+  await uiLogin(page, 'school1')
+  await page.waitForURL('**/school/calendar')
+  await page.waitForSelector('[data-test=week]')
+  check('menus follow permissions (school sees no exam or personnel pages)', (await page.locator('.el-menu-item', { hasText: '考试管理' }).count()) === 0 && (await page.locator('.el-menu-item', { hasText: '任职资格核查' }).count()) === 0)
+
+  // A week with a holiday and a 调休 make-up workday: 2026-10-05 .. 2026-10-11.
+  await page.fill('[data-test=anchor] input', '2026-10-08')
+  await page.keyboard.press('Enter')
+  await page.waitForSelector('[data-test=week] th.holiday .el-tag')
+  await page.waitForTimeout(200)
+  check('holidays and 调休 make-up workdays are marked', (await page.locator('[data-test=week] thead th.holiday').count()) >= 1 && (await page.locator('[data-test=week] thead th.makeup').count()) === 1)
+  await page.screenshot({ path: join(artifacts, '11-school-week.png') })
+
+  async function fillSession(date, venue) {
+    await page.fill('[data-test=session-date] input', date)
+    await page.keyboard.press('Enter')
+    await pick(page, '[data-test=session-venue]', venue)
+  }
+  await page.click('[data-test=new-session]')
+  await page.waitForSelector('[data-test=session-save]')
+  await page.click('[data-test=session-save]')
+  check('the session form validates before sending', await page.locator('[data-test=session-dialog] .el-form-item__error').first().waitFor({ timeout: 3000 }).then(() => true, () => false))
+  await pick(page, '[data-test=session-course]', '2026Q-06')
+  await fillSession('2026-09-01', '第三教室')
+  await page.click('[data-test=session-save]')
+  await page.waitForSelector('[data-test=schedule-problem]')
+  await page.waitForTimeout(400)
+  const problem = await page.textContent('[data-test=schedule-problem]')
+  check('a venue clash is refused and explained in place', problem.includes('第三教室') && problem.includes('冲突') && problem.includes('习近平新时代'), problem)
+  await page.screenshot({ path: join(artifacts, '12-school-conflict.png') })
+
+  await fillSession('2026-12-01', '第一报告厅')
+  await page.click('[data-test=session-slot] label:has-text("08:30")')
+  await page.click('[data-test=session-save]')
+  await page.waitForFunction(() => (document.querySelector('[data-test=schedule-problem]')?.textContent || '').includes('时段'))
+  check('a daytime session on a workday is refused with the reason', (await page.textContent('[data-test=schedule-problem]')).includes('晚间'))
+  await page.click('[data-test=session-slot] label:has-text("18:30")')
+  const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/sessions') && r.request().method() === 'POST')
+  await page.click('[data-test=session-save]')
+  const res = await created
+  check('a free evening session is created', res.status() === 201, String(res.status()) + ' ' + (await res.text()))
+  await page.waitForSelector('[data-test=session-dialog]', { state: 'hidden' })
+  await page.waitForSelector('[data-test=week] .chip.hl')
+  check('the new session shows in the week', (await page.textContent('[data-test=week] .chip.hl')).includes('群众工作'))
+  await page.screenshot({ path: join(artifacts, '13-school-created.png') })
+
+  // A new course, then automatic scheduling (first an impossible window, then a feasible one).
+  await page.click('.el-menu-item:has-text("课程与资源")')
+  await page.click('[data-test=new-course]')
+  await page.fill('[data-test=course-dialog] input[name=code]', 'E2E-01')
+  await page.fill('[data-test=course-dialog] input[name=title]', '浏览器测试：基层治理专题')
+  await page.fill('[data-test=course-dialog] input[name=sessions]', '3')
+  await pick(page, '[data-test=course-teacher]', '孙丽')
+  await page.click('[data-test=course-save]')
+  await page.waitForSelector('.el-table__body td:has-text("E2E-01")')
+  check('a course is created', true)
+  await page.click('.el-menu-item:has-text("排课日历")')
+  await page.waitForSelector('[data-test=week]')
+  await page.click('[data-test=auto-schedule]')
+  await pick(page, '[data-test=auto-course]', 'E2E-01')
+  async function range(from, to) {
+    const inputs = page.locator('[data-test=auto-range] input')
+    await inputs.nth(0).fill(from)
+    await inputs.nth(1).fill(to)
+    await page.keyboard.press('Enter')
+  }
+  await range('2026-12-07', '2026-12-08')
+  await page.click('[data-test=auto-run]')
+  await page.waitForSelector('[data-test=auto-problem]')
+  check('an infeasible window is explained', (await page.textContent('[data-test=auto-problem]')).includes('无法完成'), await page.textContent('[data-test=auto-problem]'))
+  await range('2026-12-01', '2026-12-31')
+  await page.click('[data-test=auto-run]')
+  await page.waitForSelector('[data-test=auto-result]')
+  const summary = await page.textContent('[data-test=auto-result]')
+  check('the course is scheduled automatically', summary.includes('新增 3'), summary)
+  await page.screenshot({ path: join(artifacts, '14-school-auto-schedule.png') })
+  await page.keyboard.press('Escape')
+  await page.fill('[data-test=anchor] input', '2026-12-01')
+  await page.keyboard.press('Enter')
+  await page.click('[data-test=view-mode] label:has-text("月")')
+  await page.waitForSelector('[data-test=month]')
+  await page.waitForTimeout(300)
+  await page.screenshot({ path: join(artifacts, '15-school-month.png') })
+  await page.setViewportSize({ width: 768, height: 1024 })
+  await page.click('[data-test=view-mode] label:has-text("周")')
+  await page.waitForTimeout(400)
+  await page.screenshot({ path: join(artifacts, '16-school-week-tablet.png') })
+  check('the calendar page itself does not scroll sideways on a tablet', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1))
+  check('no page errors (school)', errs.length === 0, errs.join('; '))
+  await ctx.close()
+}
+
 const browser = await chromium.launch({
   executablePath: chromePath,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -188,6 +356,13 @@ try {
   }
   check(`every answer is on the server (${onServer}/${expected.size})`, onServer === expected.size && expected.size === 8)
 
+  // The same exam page on a tablet (768x1024, portrait).
+  await page.setViewportSize({ width: 768, height: 1024 })
+  await page.waitForTimeout(300)
+  await page.screenshot({ path: join(artifacts, '04b-exam-tablet.png') })
+  check('exam page fits a tablet without sideways scrolling', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1))
+  await page.setViewportSize({ width: 1280, height: 800 })
+
   await page.click('[data-test=submit-open]')
   await page.waitForSelector('[data-test=unanswered]')
   check('submit dialog names unanswered questions', (await page.textContent('[data-test=unanswered]')).includes('9'))
@@ -214,6 +389,9 @@ try {
   await vpage.click('[data-test=verify-submit]')
   await vpage.waitForSelector('[data-test=verify-error]')
   check('a wrong name finds nothing', await vpage.isVisible('[data-test=verify-error]'))
+
+  await personnelJourney()
+  await schoolJourney()
 } catch (e) {
   failed++
   console.log('  FAIL', e)
