@@ -141,6 +141,7 @@ func New(d Deps) *gin.Engine {
 	a.examAdminRoutes(authed)
 	a.cadreRoutes(authed)
 	a.trainingRoutes(authed)
+	a.sessionEditRoutes(authed)
 	a.surveyRoutes(authed)
 	a.certRoutes(v1, authed)
 	a.eligibilityRoutes(authed)

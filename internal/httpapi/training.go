@@ -641,3 +641,56 @@ func (a *API) schoolCalendar(c *gin.Context) {
 		ics(c, b, err)
 	}
 }
+
+// moveSessionRequest gives a session a new time; venue and teacher stay unless given.
+type moveSessionRequest struct {
+	StartsAt  time.Time `json:"startsAt" validate:"required"`
+	EndsAt    time.Time `json:"endsAt" validate:"required"`
+	VenueID   int64     `json:"venueId" validate:"gte=0"`
+	TeacherID int64     `json:"teacherId" validate:"gte=0"`
+}
+
+type courseEnrollmentDTO struct {
+	ID       int64  `json:"id"`
+	CourseID int64  `json:"courseId"`
+	CadreID  int64  `json:"cadreId"`
+	Status   string `json:"status"`
+	Position int    `json:"position,omitempty"`
+	Name     string `json:"name"`
+	OrgName  string `json:"orgName"`
+}
+
+func (a *API) sessionEditRoutes(authed *gin.RouterGroup) {
+	school := a.restricted(authed, "培训", identity.RoleSchool)
+	school.handle(route{Method: "PATCH", Path: "/sessions/:id", Summary: "调整课次（时间、教室、教师），检查同新建课次；已登记考勤的课次不能调整",
+		Request: moveSessionRequest{}, Response: classSessionDTO{}}, a.moveSession)
+	school.handle(route{Method: "DELETE", Path: "/sessions/:id", Summary: "取消尚未进行、未登记考勤的课次", Status: 204}, a.cancelSession)
+	school.handle(route{Method: "GET", Path: "/courses/:id/enrollments", Summary: "课程的报名名单（含候补），用于考勤表", Response: []courseEnrollmentDTO{}}, a.courseEnrollments)
+}
+
+func (a *API) moveSession(c *gin.Context) {
+	id, ok := pathID(c, "id")
+	var r moveSessionRequest
+	if !ok || !a.bind(c, &r) {
+		return
+	}
+	out, err := a.d.Training.MoveSession(c.Request.Context(), actor(c), id, training.NewSession{Start: r.StartsAt, End: r.EndsAt,
+		VenueID: r.VenueID, TeacherID: r.TeacherID})
+	respond(c, http.StatusOK, toClassSessionDTO(out), err)
+}
+
+func (a *API) cancelSession(c *gin.Context) {
+	if id, ok := pathID(c, "id"); ok {
+		respond(c, http.StatusNoContent, nil, a.d.Training.CancelSession(c.Request.Context(), actor(c), id))
+	}
+}
+
+func (a *API) courseEnrollments(c *gin.Context) {
+	if id, ok := pathID(c, "id"); ok {
+		es, err := a.d.Training.CourseEnrollments(c.Request.Context(), actor(c), id)
+		respond(c, http.StatusOK, mapSlice(es, func(e training.EnrolledCadre) courseEnrollmentDTO {
+			return courseEnrollmentDTO{ID: e.ID, CourseID: e.CourseID, CadreID: e.CadreID, Status: string(e.Status),
+				Position: e.Position, Name: e.Name, OrgName: e.OrgName}
+		}), err)
+	}
+}

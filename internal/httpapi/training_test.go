@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	ical "github.com/emersion/go-ical"
@@ -303,6 +304,46 @@ func TestEnrollAttendanceAndHours(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+func TestMoveAndCancelSession(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newTrainingWorld(t, e)
+		c1 := w.course(t, "M1", 0, 4, 50)
+		c2 := w.course(t, "M2", 0, 4, 50)
+		e.Do("POST", fmt.Sprintf("/api/v1/courses/%d/enrollments", c1), w.school, map[string]int64{"cadreId": w.cadres[1]}).Status(201)
+		var s1, s2, s3 struct{ ID int64 }
+		e.Do("POST", "/api/v1/sessions", w.school, session(c1, w.bigRoom, 0, "2026-12-01T18:30:00+08:00", "2026-12-01T21:30:00+08:00")).Status(201).JSON(&s1)
+		e.Do("POST", "/api/v1/sessions", w.school, session(c2, w.bigRoom, 0, "2026-12-02T18:30:00+08:00", "2026-12-02T21:30:00+08:00")).Status(201).JSON(&s2)
+		move := func(id int64, start, end string) *apitest.Response {
+			return e.Do("PATCH", fmt.Sprintf("/api/v1/sessions/%d", id), w.school, map[string]any{"startsAt": start, "endsAt": end})
+		}
+		// Onto another course's session in the same room: refused, the conflict named.
+		move(s2.ID, "2026-12-01T19:00:00+08:00", "2026-12-01T21:00:00+08:00").Problem(409, "schedule_conflict")
+		// Within its own old time: it does not conflict with itself.
+		var moved struct{ StartsAt string }
+		move(s1.ID, "2026-12-01T19:00:00+08:00", "2026-12-01T21:00:00+08:00").Status(200).JSON(&moved)
+		if !strings.HasPrefix(moved.StartsAt, "2026-12-01T19:00") {
+			t.Fatalf("moved to %s", moved.StartsAt)
+		}
+		move(s1.ID, "2026-12-01T14:00:00+08:00", "2026-12-01T17:00:00+08:00").Problem(422, "slot_not_allowed")
+		move(s1.ID, "2026-12-01T21:00:00+08:00", "2026-12-01T19:00:00+08:00").Problem(400, "validation_failed")
+		e.Do("PATCH", fmt.Sprintf("/api/v1/sessions/%d", s1.ID), w.cadreTok, map[string]any{"startsAt": "2026-12-01T19:00:00+08:00", "endsAt": "2026-12-01T21:00:00+08:00"}).Status(403)
+		// Cancel a future session without attendance; its slot is free again.
+		e.Do("DELETE", fmt.Sprintf("/api/v1/sessions/%d", s2.ID), w.school, nil).Status(204)
+		e.Do("POST", "/api/v1/sessions", w.school, session(c2, w.bigRoom, 0, "2026-12-02T18:30:00+08:00", "2026-12-02T21:30:00+08:00")).Status(201).JSON(&s3)
+		e.Do("DELETE", "/api/v1/sessions/999999", w.school, nil).Problem(404, "not_found")
+		// The enrollment list for attendance sheets names the cadres.
+		var es []struct {
+			CadreID int64
+			Name    string
+			Status  string
+		}
+		e.Do("GET", fmt.Sprintf("/api/v1/courses/%d/enrollments", c1), w.school, nil).Status(200).JSON(&es)
+		if len(es) != 1 || es[0].CadreID != w.cadres[1] || es[0].Name == "" || es[0].Status != "enrolled" {
+			t.Fatalf("enrollments %+v", es)
 		}
 	})
 }

@@ -445,7 +445,9 @@ func (s *Service) CourseSessions(ctx context.Context, actor identity.Principal, 
 
 // occupancy indexes the sessions overlapping [from, to) with their cohorts, leaving out the
 // sessions of course skip.
-func (s *Service) occupancy(ctx context.Context, from, to time.Time, skip int64) (*Occupancy, error) {
+// occupancy returns the bookings overlapping [from, to), leaving out one course's sessions
+// (skip, when rescheduling it) and one session (skipSession, when moving it).
+func (s *Service) occupancy(ctx context.Context, from, to time.Time, skip, skipSession int64) (*Occupancy, error) {
 	ss, err := s.store.SessionsBetween(ctx, from, to)
 	if err != nil {
 		return nil, apperr.Wrap(err, "list sessions")
@@ -460,7 +462,7 @@ func (s *Service) occupancy(ctx context.Context, from, to time.Time, skip int64)
 	}
 	bs := make([]Booking, 0, len(ss))
 	for _, x := range ss {
-		if x.CourseID != skip {
+		if x.CourseID != skip && x.ID != skipSession {
 			bs = append(bs, bookingOf(x, members[x.CourseID]))
 		}
 	}
@@ -520,58 +522,14 @@ func (s *Service) CreateSession(ctx context.Context, actor identity.Principal, i
 	if in.TeacherID == 0 && c.TeacherID != nil {
 		in.TeacherID = *c.TeacherID
 	}
-	cal, err := s.cals.Calendar(ctx)
-	if err != nil {
+	if err := s.checkSlot(ctx, sc, in); err != nil {
 		return Session{}, err
-	}
-	if ok, why := CheckSlot(cal, sc.Settings.Policy, s.loc, in.Start, in.End); !ok {
-		return Session{}, apperr.New(apperr.FailedPrecondition, "slot_not_allowed", "不在允许的上课时段："+why)
 	}
 	var out Session
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		vs, err := s.store.Venues(ctx, sc.OrgID)
-		if err != nil {
-			return apperr.Wrap(err, "list venues")
-		}
-		var venue *Venue
-		for i := range vs {
-			if vs[i].ID == in.VenueID {
-				venue = &vs[i]
-			}
-		}
-		var teacher *Teacher
-		if in.TeacherID != 0 {
-			ts, err := s.store.Teachers(ctx, sc.OrgID)
-			if err != nil {
-				return apperr.Wrap(err, "list teachers")
-			}
-			for i := range ts {
-				if ts[i].ID == in.TeacherID {
-					teacher = &ts[i]
-				}
-			}
-		}
-		if venue == nil || (in.TeacherID != 0 && teacher == nil) {
-			return apperr.InvalidFields("validation_failed", "教室或教师不属于本校", apperr.FieldError{Field: "venueId", Message: "教室或教师不属于本校"})
-		}
-		occ, err := s.occupancy(ctx, in.Start.Add(-24*time.Hour), in.End.Add(24*time.Hour), 0)
+		venue, err := s.checkPlacement(ctx, c, sc, in, 0)
 		if err != nil {
 			return err
-		}
-		members, err := s.store.EnrolledCadres(ctx, []int64{c.ID})
-		if err != nil {
-			return apperr.Wrap(err, "list cohort")
-		}
-		b := Booking{CourseID: c.ID, Start: in.Start, End: in.End, VenueID: venue.ID, TeacherID: in.TeacherID, Members: members[c.ID]}
-		cs := occ.Conflicts(b)
-		if teacher != nil && anyOverlap(teacher.Unavailable, Interval{in.Start, in.End}) {
-			cs = append(cs, Conflict{Resource: "unavailable", ID: teacher.ID})
-		}
-		if venue.Capacity < max(c.Capacity, len(members[c.ID])) {
-			cs = append(cs, Conflict{Resource: "capacity", ID: venue.ID})
-		}
-		if len(cs) > 0 {
-			return conflictError(cs)
 		}
 		x := Session{CourseID: c.ID, Start: in.Start.UTC(), End: in.End.UTC(), VenueID: &venue.ID, CreatedAt: s.now().UTC()}
 		if in.TeacherID != 0 {
@@ -585,6 +543,69 @@ func (s *Service) CreateSession(ctx context.Context, actor identity.Principal, i
 		return s.record(ctx, actor, "training.session.create", "session", out.ID, nil, sessionView(out))
 	})
 	return out, err
+}
+
+// checkSlot refuses a session outside the school's allowed slots (slot_not_allowed).
+func (s *Service) checkSlot(ctx context.Context, sc School, in NewSession) error {
+	cal, err := s.cals.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	if ok, why := CheckSlot(cal, sc.Settings.Policy, s.loc, in.Start, in.End); !ok {
+		return apperr.New(apperr.FailedPrecondition, "slot_not_allowed", "不在允许的上课时段："+why)
+	}
+	return nil
+}
+
+// checkPlacement checks a session's venue and teacher belong to the school and that nothing
+// conflicts (venue, teacher, an enrolled cadre, the teacher's unavailability, capacity); skip is
+// a session being moved, ignored in the occupancy. It returns the venue.
+func (s *Service) checkPlacement(ctx context.Context, c Course, sc School, in NewSession, skip int64) (*Venue, error) {
+	vs, err := s.store.Venues(ctx, sc.OrgID)
+	if err != nil {
+		return nil, apperr.Wrap(err, "list venues")
+	}
+	var venue *Venue
+	for i := range vs {
+		if vs[i].ID == in.VenueID {
+			venue = &vs[i]
+		}
+	}
+	var teacher *Teacher
+	if in.TeacherID != 0 {
+		ts, err := s.store.Teachers(ctx, sc.OrgID)
+		if err != nil {
+			return nil, apperr.Wrap(err, "list teachers")
+		}
+		for i := range ts {
+			if ts[i].ID == in.TeacherID {
+				teacher = &ts[i]
+			}
+		}
+	}
+	if venue == nil || (in.TeacherID != 0 && teacher == nil) {
+		return nil, apperr.InvalidFields("validation_failed", "教室或教师不属于本校", apperr.FieldError{Field: "venueId", Message: "教室或教师不属于本校"})
+	}
+	occ, err := s.occupancy(ctx, in.Start.Add(-24*time.Hour), in.End.Add(24*time.Hour), 0, skip)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.store.EnrolledCadres(ctx, []int64{c.ID})
+	if err != nil {
+		return nil, apperr.Wrap(err, "list cohort")
+	}
+	b := Booking{CourseID: c.ID, Start: in.Start, End: in.End, VenueID: venue.ID, TeacherID: in.TeacherID, Members: members[c.ID]}
+	cs := occ.Conflicts(b)
+	if teacher != nil && anyOverlap(teacher.Unavailable, Interval{in.Start, in.End}) {
+		cs = append(cs, Conflict{Resource: "unavailable", ID: teacher.ID})
+	}
+	if venue.Capacity < max(c.Capacity, len(members[c.ID])) {
+		cs = append(cs, Conflict{Resource: "capacity", ID: venue.ID})
+	}
+	if len(cs) > 0 {
+		return nil, conflictError(cs)
+	}
+	return venue, nil
 }
 
 // MaxScheduleDays bounds the window of an automatic scheduling.
@@ -632,7 +653,7 @@ func (s *Service) Schedule(ctx context.Context, actor identity.Principal, course
 		for _, a := range att {
 			taken[a.SessionID] = true
 		}
-		occ, err := s.occupancy(ctx, winStart, winEnd, c.ID)
+		occ, err := s.occupancy(ctx, winStart, winEnd, c.ID, 0)
 		if err != nil {
 			return err
 		}
