@@ -132,4 +132,3 @@ type EnrolledCadre struct {
 	Name    string
 	OrgName string
 }
-
