@@ -16,6 +16,20 @@ const chromePath = process.env.CHROMIUM || '/usr/bin/chromium'
 const artifacts = join(root, 'test-artifacts')
 const PASSWORD = 'Qualify@2026'
 let passed = 0
+
+// Dates in the future, whatever today is: the first Tuesday of the first month that starts at
+// least ten days from now (a working day with an evening slot), and days counted from it.
+function futureDays() {
+  const now = new Date()
+  const m = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))
+  if ((m - now) / 86400000 < 10) m.setUTCMonth(m.getUTCMonth() + 1)
+  while (m.getUTCDay() !== 2) m.setUTCDate(m.getUTCDate() + 1)
+  const fmt = (d) => d.toISOString().slice(0, 10)
+  const plus = (n) => { const d = new Date(m); d.setUTCDate(d.getUTCDate() + n); return fmt(d) }
+  const end = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 0))
+  return { d1: fmt(m), plus, monthEnd: fmt(end) }
+}
+const FD = futureDays()
 let failed = 0
 
 if (!existsSync(chromePath)) {
@@ -193,7 +207,7 @@ async function schoolJourney() {
   check('a venue clash is refused and explained in place', problem.includes('第三教室') && problem.includes('冲突') && problem.includes('习近平新时代'), problem)
   await page.screenshot({ path: join(artifacts, '12-school-conflict.png') })
 
-  await fillSession('2026-12-01', '第一报告厅')
+  await fillSession(FD.d1, '第一报告厅')
   await page.click('[data-test=session-slot] label:has-text("08:30")')
   await page.click('[data-test=session-save]')
   await page.waitForFunction(() => (document.querySelector('[data-test=schedule-problem]')?.textContent || '').includes('时段'))
@@ -203,6 +217,7 @@ async function schoolJourney() {
   await page.click('[data-test=session-save]')
   const res = await created
   check('a free evening session is created', res.status() === 201, String(res.status()) + ' ' + (await res.text()))
+  const createdId = (await res.json()).id
   await page.waitForSelector('[data-test=session-dialog]', { state: 'hidden' })
   await page.waitForSelector('[data-test=week] .chip.hl')
   check('the new session shows in the week', (await page.textContent('[data-test=week] .chip.hl')).includes('群众工作'))
@@ -228,28 +243,132 @@ async function schoolJourney() {
     await inputs.nth(1).fill(to)
     await page.keyboard.press('Enter')
   }
-  await range('2026-12-07', '2026-12-08')
+  await range(FD.plus(6), FD.plus(7))
   await page.click('[data-test=auto-run]')
   await page.waitForSelector('[data-test=auto-problem]')
   check('an infeasible window is explained', (await page.textContent('[data-test=auto-problem]')).includes('无法完成'), await page.textContent('[data-test=auto-problem]'))
-  await range('2026-12-01', '2026-12-31')
+  await range(FD.d1, FD.monthEnd)
   await page.click('[data-test=auto-run]')
   await page.waitForSelector('[data-test=auto-result]')
   const summary = await page.textContent('[data-test=auto-result]')
   check('the course is scheduled automatically', summary.includes('新增 3'), summary)
   await page.screenshot({ path: join(artifacts, '14-school-auto-schedule.png') })
   await page.keyboard.press('Escape')
-  await page.fill('[data-test=anchor] input', '2026-12-01')
+  await page.fill('[data-test=anchor] input', FD.d1)
   await page.keyboard.press('Enter')
   await page.click('[data-test=view-mode] label:has-text("月")')
   await page.waitForSelector('[data-test=month]')
   await page.waitForTimeout(300)
   await page.screenshot({ path: join(artifacts, '15-school-month.png') })
+  await page.locator('[data-test=month] td[data-date] .chip').first().click()
+  const monthMenu = page.locator('.el-dropdown-menu:visible')
+  await monthMenu.waitFor({ timeout: 5000 })
+  check('a session in the month view offers 调整 and 取消课次', (await monthMenu.textContent()).includes('调整') && (await monthMenu.textContent()).includes('取消课次'))
+  await page.waitForTimeout(400)
+  await page.screenshot({ path: join(artifacts, '15b-school-month-actions.png') })
+  await page.click('.page-title')
+  await monthMenu.waitFor({ state: 'hidden', timeout: 5000 })
   await page.setViewportSize({ width: 768, height: 1024 })
   await page.click('[data-test=view-mode] label:has-text("周")')
   await page.waitForTimeout(400)
   await page.screenshot({ path: join(artifacts, '16-school-week-tablet.png') })
   check('the calendar page itself does not scroll sideways on a tablet', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1))
+
+  // Move the created session to another free evening, meet a conflict, then cancel it.
+  await page.setViewportSize({ width: 1280, height: 860 })
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('qualify.session')).accessToken)
+  const courses = await api(token, '/courses')
+  const all = (await Promise.all(courses.map((c) => api(token, `/courses/${c.id}/sessions`).then((l) => l.map((x) => ({ ...x, code: c.code })))))).flat()
+  const dayOf = (x) => x.startsAt.slice(0, 10)
+  const busy = new Set(all.map(dayOf))
+  let target = ''
+  for (let d = 1; d <= 23 && !target; d++) {
+    const date = FD.plus(d)
+    const wd = new Date(date + 'T00:00:00Z').getUTCDay()
+    if (wd >= 1 && wd <= 5 && !busy.has(date)) target = date
+  }
+  const venues = await api(token, '/venues')
+  const occupied = all.find((x) => x.code === 'E2E-01' && x.venueId && x.id !== createdId)
+  const occupiedVenue = venues.find((v) => v.id === occupied?.venueId)?.name
+  check('the journey finds a free evening and an occupied venue to move onto', !!target && !!occupied && !!occupiedVenue, `${target} ${JSON.stringify(occupied)}`)
+
+  async function openSessionMenu(id, item) {
+    const chip = page.locator(`[data-test=week] .chip[data-session="${id}"]`)
+    await chip.waitFor()
+    await chip.click()
+    const entry = page.locator('.el-dropdown-menu__item:visible', { hasText: item }).first()
+    await entry.waitFor({ timeout: 5000 })
+    await entry.click()
+  }
+  await page.fill('[data-test=anchor] input', FD.d1)
+  await page.keyboard.press('Enter')
+  await openSessionMenu(createdId, '调整')
+  await page.waitForSelector('[data-test=move-dialog] [data-test=move-save]')
+  const prefilledVenue = await page.textContent('[data-test=move-venue]')
+  check('the move dialog is prefilled with the session’s date, slot and venue',
+    (await page.inputValue('[data-test=move-date] input')) === FD.d1 && prefilledVenue.includes('第一报告厅') &&
+      (await page.locator('[data-test=move-slot] label.is-active').textContent()).includes('18:30'), prefilledVenue)
+  await page.fill('[data-test=move-date] input', target)
+  await page.keyboard.press('Enter')
+  const moved = page.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${createdId}`) && r.request().method() === 'PATCH')
+  await page.click('[data-test=move-save]')
+  const mres = await moved
+  check(`the session moves to another evening (${target})`, mres.status() === 200 && (await mres.json()).startsAt.startsWith(target), String(mres.status()))
+  await page.waitForSelector('[data-test=move-dialog]', { state: 'hidden' })
+  await page.waitForSelector(`[data-test=week] .chip.hl[data-session="${createdId}"]`)
+  const colOf = (id) => page.evaluate((id) => {
+    const td = document.querySelector(`[data-test=week] .chip[data-session="${id}"]`)?.closest('td')
+    return td ? document.querySelectorAll('[data-test=week] thead th')[td.cellIndex]?.dataset.date : null
+  }, id)
+  check('the calendar shows the session on its new evening', (await colOf(createdId)) === target, String(await colOf(createdId)))
+
+  await openSessionMenu(createdId, '调整')
+  await page.waitForSelector('[data-test=move-dialog] [data-test=move-save]')
+  await page.fill('[data-test=move-date] input', dayOf(occupied))
+  await page.keyboard.press('Enter')
+  const clock = occupied.startsAt.slice(11, 16)
+  await page.click(`[data-test=move-slot] label:has-text("${clock}")`)
+  await pick(page, '[data-test=move-venue]', occupiedVenue)
+  const refused = page.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${createdId}`) && r.request().method() === 'PATCH')
+  await page.click('[data-test=move-save]')
+  const rres = await refused
+  await page.waitForSelector('[data-test=move-problem]')
+  await page.waitForTimeout(400)
+  const moveProblem = await page.textContent('[data-test=move-problem]')
+  check('moving onto an occupied venue and time is refused and explained in place',
+    rres.status() === 409 && moveProblem.includes(occupiedVenue) && moveProblem.includes('冲突') && moveProblem.includes('浏览器测试'), moveProblem)
+  await page.screenshot({ path: join(artifacts, '17-move-session.png') })
+  const after = (await api(token, `/courses/${courses.find((c) => c.code === '2026Q-06').id}/sessions`)).find((x) => x.id === createdId)
+  check('the refused move leaves the session where it was', after?.startsAt.startsWith(target), JSON.stringify(after))
+  await page.click('[data-test=move-dialog] .el-dialog__footer button:has-text("取消")')
+  await page.waitForSelector('[data-test=move-dialog]', { state: 'hidden' })
+
+  await page.fill('[data-test=anchor] input', target)
+  await page.keyboard.press('Enter')
+  await openSessionMenu(createdId, '取消课次')
+  await page.waitForSelector('.el-message-box')
+  check('cancelling asks first and names the session', (await page.textContent('.el-message-box')).includes('群众工作'))
+  const deleted = page.waitForResponse((r) => r.url().endsWith(`/api/v1/sessions/${createdId}`) && r.request().method() === 'DELETE')
+  await page.click('.el-message-box__btns .el-button--primary')
+  check('the session is cancelled', (await deleted).status() === 204)
+  await page.waitForSelector(`[data-test=week] .chip[data-session="${createdId}"]`, { state: 'detached' })
+  const left = await api(token, `/courses/${courses.find((c) => c.code === '2026Q-06').id}/sessions`)
+  check('the cancelled session is gone from the calendar and the server', !left.some((x) => x.id === createdId))
+
+  // The attendance sheet lists the course's enrolled cadres by name and unit, from the server.
+  await page.click('.el-menu-item:has-text("课程与资源")')
+  await page.click('[data-test=manage-2026Q-06]')
+  await page.waitForSelector('[data-test=roster] .el-table__body tr')
+  const enrolledList = (await api(token, `/courses/${courses.find((c) => c.code === '2026Q-06').id}/enrollments`)).filter((e) => e.status === 'enrolled')
+  const rosterText = await page.textContent('[data-test=roster]')
+  check('the course panel shows the enrolled cadres with their units', enrolledList.length > 0 && enrolledList.every((e) => rosterText.includes(e.name) && rosterText.includes(e.orgName)), rosterText.slice(0, 200))
+  check('the local-list notice is gone', !(await page.textContent('.el-drawer')).includes('本机记录'))
+  await page.locator('[data-test=course-sessions] .el-table__body tr').first().locator('button:has-text("考勤")').click()
+  await page.waitForSelector('[data-test=attendance-sheet] .el-table__body tr')
+  await page.waitForTimeout(500)
+  check('the attendance sheet names every enrolled cadre', (await page.locator('[data-test=attendance-sheet] .el-table__body tr').count()) === enrolledList.length)
+  await page.screenshot({ path: join(artifacts, '18-attendance-sheet.png') })
+  await page.keyboard.press('Escape')
   check('no page errors (school)', errs.length === 0, errs.join('; '))
   await ctx.close()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	ical "github.com/emersion/go-ical"
 
@@ -311,29 +312,36 @@ func TestEnrollAttendanceAndHours(t *testing.T) {
 func TestMoveAndCancelSession(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newTrainingWorld(t, e)
+		// Future working days, whatever today is: cancelling is for sessions still to come.
+		day := time.Now().In(shanghaiTZ).AddDate(0, 0, 14)
+		for day.Weekday() != time.Tuesday {
+			day = day.AddDate(0, 0, 1)
+		}
+		d1, d2 := day.Format("2006-01-02"), day.AddDate(0, 0, 1).Format("2006-01-02")
+		at := func(d, hm string) string { return d + "T" + hm + ":00+08:00" }
 		c1 := w.course(t, "M1", 0, 4, 50)
 		c2 := w.course(t, "M2", 0, 4, 50)
 		e.Do("POST", fmt.Sprintf("/api/v1/courses/%d/enrollments", c1), w.school, map[string]int64{"cadreId": w.cadres[1]}).Status(201)
 		var s1, s2, s3 struct{ ID int64 }
-		e.Do("POST", "/api/v1/sessions", w.school, session(c1, w.bigRoom, 0, "2026-12-01T18:30:00+08:00", "2026-12-01T21:30:00+08:00")).Status(201).JSON(&s1)
-		e.Do("POST", "/api/v1/sessions", w.school, session(c2, w.bigRoom, 0, "2026-12-02T18:30:00+08:00", "2026-12-02T21:30:00+08:00")).Status(201).JSON(&s2)
+		e.Do("POST", "/api/v1/sessions", w.school, session(c1, w.bigRoom, 0, at(d1, "18:30"), at(d1, "21:30"))).Status(201).JSON(&s1)
+		e.Do("POST", "/api/v1/sessions", w.school, session(c2, w.bigRoom, 0, at(d2, "18:30"), at(d2, "21:30"))).Status(201).JSON(&s2)
 		move := func(id int64, start, end string) *apitest.Response {
 			return e.Do("PATCH", fmt.Sprintf("/api/v1/sessions/%d", id), w.school, map[string]any{"startsAt": start, "endsAt": end})
 		}
 		// Onto another course's session in the same room: refused, the conflict named.
-		move(s2.ID, "2026-12-01T19:00:00+08:00", "2026-12-01T21:00:00+08:00").Problem(409, "schedule_conflict")
+		move(s2.ID, at(d1, "19:00"), at(d1, "21:00")).Problem(409, "schedule_conflict")
 		// Within its own old time: it does not conflict with itself.
 		var moved struct{ StartsAt string }
-		move(s1.ID, "2026-12-01T19:00:00+08:00", "2026-12-01T21:00:00+08:00").Status(200).JSON(&moved)
-		if !strings.HasPrefix(moved.StartsAt, "2026-12-01T19:00") {
+		move(s1.ID, at(d1, "19:00"), at(d1, "21:00")).Status(200).JSON(&moved)
+		if !strings.HasPrefix(moved.StartsAt, d1+"T19:00") {
 			t.Fatalf("moved to %s", moved.StartsAt)
 		}
-		move(s1.ID, "2026-12-01T14:00:00+08:00", "2026-12-01T17:00:00+08:00").Problem(422, "slot_not_allowed")
-		move(s1.ID, "2026-12-01T21:00:00+08:00", "2026-12-01T19:00:00+08:00").Problem(400, "validation_failed")
-		e.Do("PATCH", fmt.Sprintf("/api/v1/sessions/%d", s1.ID), w.cadreTok, map[string]any{"startsAt": "2026-12-01T19:00:00+08:00", "endsAt": "2026-12-01T21:00:00+08:00"}).Status(403)
+		move(s1.ID, at(d1, "14:00"), at(d1, "17:00")).Problem(422, "slot_not_allowed")
+		move(s1.ID, at(d1, "21:00"), at(d1, "19:00")).Problem(400, "validation_failed")
+		e.Do("PATCH", fmt.Sprintf("/api/v1/sessions/%d", s1.ID), w.cadreTok, map[string]any{"startsAt": at(d1, "19:00"), "endsAt": at(d1, "21:00")}).Status(403)
 		// Cancel a future session without attendance; its slot is free again.
 		e.Do("DELETE", fmt.Sprintf("/api/v1/sessions/%d", s2.ID), w.school, nil).Status(204)
-		e.Do("POST", "/api/v1/sessions", w.school, session(c2, w.bigRoom, 0, "2026-12-02T18:30:00+08:00", "2026-12-02T21:30:00+08:00")).Status(201).JSON(&s3)
+		e.Do("POST", "/api/v1/sessions", w.school, session(c2, w.bigRoom, 0, at(d2, "18:30"), at(d2, "21:30"))).Status(201).JSON(&s3)
 		e.Do("DELETE", "/api/v1/sessions/999999", w.school, nil).Problem(404, "not_found")
 		// The enrollment list for attendance sheets names the cadres.
 		var es []struct {
@@ -347,3 +355,11 @@ func TestMoveAndCancelSession(t *testing.T) {
 		}
 	})
 }
+
+var shanghaiTZ = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()

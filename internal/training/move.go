@@ -69,6 +69,9 @@ func (s *Service) MoveSession(ctx context.Context, actor identity.Principal, ses
 			return apperr.Wrap(err, "update session")
 		}
 		out = x
+		if fresh, err := s.store.SessionByID(ctx, x.ID); err == nil && fresh != nil {
+			out = *fresh // with the new venue's and teacher's names
+		}
 		return s.record(ctx, actor, "training.session.move", "session", x.ID, before, sessionView(x))
 	})
 	return out, err

@@ -42,6 +42,15 @@ describe('school store', () => {
     expect(s.sessions.map((x) => x.id)).toEqual([21, 13])
   })
 
+  it('replaces a moved session in time order and drops a cancelled one', async () => {
+    const s = useSchoolStore()
+    await s.load(true)
+    s.addSession({ id: 21, courseId: 2, startsAt: '2026-09-10T18:30:00+08:00', endsAt: '2026-09-10T21:30:00+08:00', venueId: 3, teacherId: 1 })
+    expect(s.sessions.map((x) => x.id)).toEqual([11, 21])
+    s.removeSession(11)
+    expect(s.sessions.map((x) => x.id)).toEqual([21])
+  })
+
   it('keeps the day kinds it loaded', async () => {
     const s = useSchoolStore()
     await s.loadDays('2026-10-01', '2026-10-31')

@@ -24,6 +24,10 @@ export interface ClassSession {
 export interface SessionInput { courseId: number; startsAt: string; endsAt: string; venueId: number; teacherId: number }
 export interface ScheduleResult { sessions: ClassSession[]; kept: number; added: number; removed: number }
 export interface Enrollment { id: number; courseId: number; cadreId: number; status: string; position?: number }
+/** CourseEnrollment is one line of a course's enrolment list: the cadre's name and unit included. */
+export interface CourseEnrollment extends Enrollment { status: 'enrolled' | 'waitlisted' | string; name: string; orgName: string }
+/** SessionPatch moves a session; venue and teacher stay as they are when left out. */
+export interface SessionPatch { startsAt: string; endsAt: string; venueId?: number; teacherId?: number }
 export interface AttendanceMark { cadreId: number; present: boolean }
 export interface CreditLine {
   cadreId: number; courseHours: number; attended: number; leave: number; eligible: boolean
@@ -48,6 +52,11 @@ export const schoolApi = {
   sessions: (courseId: number) => http.get<ClassSession[]>(`/courses/${courseId}/sessions`),
   /** createSession is silent: the caller shows conflicts and slot reasons in place. */
   createSession: (s: SessionInput) => http.post<ClassSession>('/sessions', s, { silent: true }),
+  /** moveSession is silent like createSession: conflicts, slot reasons and refusals are shown in place. */
+  moveSession: (id: number, p: SessionPatch) => http.patch<ClassSession>(`/sessions/${id}`, p, { silent: true }),
+  /** cancelSession is silent: the caller shows why a session cannot be cancelled. */
+  cancelSession: (id: number) => http.del<void>(`/sessions/${id}`, { silent: true }),
+  enrollments: (courseId: number) => http.get<CourseEnrollment[]>(`/courses/${courseId}/enrollments`),
   schedule: (courseId: number, from: string, to: string) => http.post<ScheduleResult>(`/courses/${courseId}/schedule`, { from, to }, { silent: true }),
   enroll: (courseId: number, cadreId: number) => http.post<Enrollment>(`/courses/${courseId}/enrollments`, { cadreId }, { silent: true }),
   attendance: (sessionId: number, marks: AttendanceMark[]) => http.post<{ sessionId: number; cadreId: number; present: boolean }[]>(`/sessions/${sessionId}/attendance`, marks),

@@ -60,6 +60,11 @@ export const useSchoolStore = defineStore('school', () => {
     sessions.value = [...sessions.value.filter((x) => x.id !== s.id), withNames(s)].sort(byStart)
   }
 
+  /** removeSession drops a cancelled session. */
+  function removeSession(id: number): void {
+    sessions.value = sessions.value.filter((x) => x.id !== id)
+  }
+
   /** replaceCourseSessions puts a course's sessions in place of the ones held (after scheduling). */
   function replaceCourseSessions(courseId: number, list: ClassSession[]): void {
     sessions.value = [...sessions.value.filter((x) => x.courseId !== courseId), ...list.map(withNames)].sort(byStart)
@@ -74,6 +79,6 @@ export const useSchoolStore = defineStore('school', () => {
 
   return {
     venues, teachers, courses, sessions, days, loaded, loading, courseById,
-    load, loadSessions, loadDays, addSession, replaceCourseSessions, addVenue, addTeacher, addCourse, withNames,
+    load, loadSessions, loadDays, addSession, removeSession, replaceCourseSessions, addVenue, addTeacher, addCourse, withNames,
   }
 })
