@@ -127,16 +127,25 @@ func newCerts(cfg config.Config, st *store.Store, au *audit.Log, logger *slog.Lo
 	return svc, nil
 }
 
-// RunWorkers runs background work until ctx ends: submitting attempts whose deadline has passed.
+// RunWorkers runs background work until ctx ends: submitting attempts whose deadline has passed,
+// and pruning expired rate-limit windows.
 // Every instance may run it; each attempt is closed by exactly one (see exam.Service.AutoSubmitDue).
 func (a *App) RunWorkers(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	lastPrune := time.Time{}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if time.Since(lastPrune) > 10*time.Minute {
+				// Rate-limit windows older than a day count nothing; any instance may delete them.
+				if _, err := a.Store.PruneThrottle(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+					a.Logger.Warn("prune rate-limit windows", "err", err)
+				}
+				lastPrune = time.Now()
+			}
 			for {
 				n, err := a.Exams.AutoSubmitDue(ctx, 200)
 				if err != nil {

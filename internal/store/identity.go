@@ -385,3 +385,9 @@ func (s *Store) PutSetting(ctx context.Context, key, value string, by int64, at 
 		DoUpdates: clause.AssignmentColumns([]string{"value", "updated_by", "updated_at"}),
 	}).Create(&r).Error
 }
+
+// PruneThrottle deletes rate-limit windows that started before cutoff (they count nothing).
+func (s *Store) PruneThrottle(ctx context.Context, cutoff time.Time) (int64, error) {
+	res := s.conn(ctx).Exec(`DELETE FROM login_throttle WHERE window_start < ?`, cutoff.UTC())
+	return res.RowsAffected, res.Error
+}

@@ -19,6 +19,7 @@ package training
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -32,6 +33,7 @@ import (
 	"qualify/internal/org"
 	"qualify/internal/platform/apperr"
 	"qualify/internal/platform/civil"
+	"qualify/internal/platform/db"
 )
 
 // SurveyStatus is where a survey stands.
@@ -951,10 +953,23 @@ func (s *Service) AnswerSurvey(ctx context.Context, actor identity.Principal, id
 			out.ID, out.SubmittedAt = prev.ID, prev.SubmittedAt
 		}
 		created = prev == nil
-		return apperr.Wrap(ss.PutSurveyResponse(ctx, &out), "store response")
+		if err := ss.PutSurveyResponse(ctx, &out); err != nil {
+			if db.IsUniqueViolation(err) {
+				return errAnswerRace
+			}
+			return apperr.Wrap(err, "store response")
+		}
+		return nil
 	})
+	if errors.Is(err, errAnswerRace) {
+		// The same cadre answered twice at once: the other answer is stored; this one replaces it.
+		return s.AnswerSurvey(ctx, actor, id, answers)
+	}
 	return out, created, err
 }
+
+// errAnswerRace is a concurrent first answer's collision; AnswerSurvey retries once as a replacement.
+var errAnswerRace = errors.New("survey answered concurrently")
 
 // SurveyResults breaks a survey's responses down by dimension (the survey's owner), against its
 // targeted population as it stands now; ages and years of work are taken on the survey's close
