@@ -131,6 +131,12 @@ type Response struct {
 // anything else as JSON).
 func (e *Env) Do(method, path, tok string, body any) *Response {
 	e.T.Helper()
+	return e.DoWith(method, path, tok, body, nil)
+}
+
+// DoWith is Do with extra request headers.
+func (e *Env) DoWith(method, path, tok string, body any, headers map[string]string) *Response {
+	e.T.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -140,24 +146,6 @@ func (e *Env) Do(method, path, tok string, body any) *Response {
 		rd = strings.NewReader(b)
 	default:
 		j, err := json.Marshal(b)
-		if err != nil {
-			e.T.Fatal(err)
-		}
-		rd = bytes.NewReader(j)
-	}
-	req := httptest.NewRequest(method, path, rd)
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return e.send(req, tok)
-}
-
-// DoWith is Do with extra request headers.
-func (e *Env) DoWith(method, path, tok string, body any, headers map[string]string) *Response {
-	e.T.Helper()
-	var rd io.Reader
-	if body != nil {
-		j, err := json.Marshal(body)
 		if err != nil {
 			e.T.Fatal(err)
 		}
