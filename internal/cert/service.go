@@ -418,42 +418,49 @@ func (s *Service) Verify(ctx context.Context, r VerifyRequest) (PublicView, erro
 	if len(number) > 40 {
 		number = number[:40]
 	}
-	logIt := func(outcome string) error {
+	logIt := func(ctx context.Context, outcome string) error {
 		return apperr.Wrap(s.store.LogCertificateVerification(ctx, Verification{Number: number, Kind: r.Kind, Outcome: outcome,
 			IP: r.IP, UserID: r.UserID, At: now}), "log verification")
 	}
-	n, err := s.store.HitThrottle(ctx, "cert-verify:"+r.IP, time.Minute, now)
-	if err != nil {
-		return PublicView{}, apperr.Wrap(err, "verify throttle")
-	}
-	if n > s.cfg.VerifyRatePerAddr {
-		if err := logIt("rate_limited"); err != nil {
-			return PublicView{}, err
+	// The rate-limit count, the lookup and the log entry commit together: one commit per lookup.
+	var c *Certificate
+	var outcome string
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		n, err := s.store.HitThrottle(ctx, "cert-verify:"+r.IP, time.Minute, now)
+		if err != nil {
+			return apperr.Wrap(err, "verify throttle")
 		}
-		return PublicView{}, apperr.New(apperr.TooManyRequests, "verify_rate_limited", "查询过于频繁，请一分钟后再试")
-	}
-	c, err := s.store.CertificateByNumber(ctx, number)
+		if n > s.cfg.VerifyRatePerAddr {
+			outcome = "rate_limited"
+			return logIt(ctx, outcome)
+		}
+		if c, err = s.store.CertificateByNumber(ctx, number); err != nil {
+			return apperr.Wrap(err, "find certificate")
+		}
+		want, wantTok := dummyHash, dummyHash
+		if c != nil {
+			want, wantTok = sha256.Sum256([]byte(c.HolderName)), sha256.Sum256([]byte(c.VerifyToken))
+		}
+		gotName, gotTok := sha256.Sum256([]byte(name)), sha256.Sum256([]byte(token))
+		nameOK := name != "" && subtle.ConstantTimeCompare(want[:], gotName[:]) == 1
+		tokOK := token != "" && subtle.ConstantTimeCompare(wantTok[:], gotTok[:]) == 1
+		outcome = "ok"
+		switch {
+		case c == nil:
+			outcome = "unknown_number"
+		case !nameOK && !tokOK:
+			outcome = "name_mismatch"
+		}
+		return logIt(ctx, outcome)
+	})
 	if err != nil {
-		return PublicView{}, apperr.Wrap(err, "find certificate")
-	}
-	want, wantTok := dummyHash, dummyHash
-	if c != nil {
-		want, wantTok = sha256.Sum256([]byte(c.HolderName)), sha256.Sum256([]byte(c.VerifyToken))
-	}
-	gotName, gotTok := sha256.Sum256([]byte(name)), sha256.Sum256([]byte(token))
-	nameOK := name != "" && subtle.ConstantTimeCompare(want[:], gotName[:]) == 1
-	tokOK := token != "" && subtle.ConstantTimeCompare(wantTok[:], gotTok[:]) == 1
-	outcome := "ok"
-	switch {
-	case c == nil:
-		outcome = "unknown_number"
-	case !nameOK && !tokOK:
-		outcome = "name_mismatch"
-	}
-	if err := logIt(outcome); err != nil {
 		return PublicView{}, err
 	}
-	if outcome != "ok" {
+	switch outcome {
+	case "rate_limited":
+		return PublicView{}, apperr.New(apperr.TooManyRequests, "verify_rate_limited", "查询过于频繁，请一分钟后再试")
+	case "ok":
+	default:
 		return PublicView{}, notFound()
 	}
 	v := PublicView{Number: c.Number, Status: c.StatusOn(s.today()), HolderName: MaskName(c.HolderName), SubjectCode: c.SubjectCode,
