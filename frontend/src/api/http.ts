@@ -198,7 +198,11 @@ export interface Page<T> {
 
 /** download fetches a protected file with the token and saves it under name. */
 export async function download(path: string, name: string, query?: RequestOptions['query']): Promise<void> {
-  const blob = await request<Blob>(path, { query, responseType: 'blob' })
+  saveBlob(await request<Blob>(path, { query, responseType: 'blob' }), name)
+}
+
+/** saveBlob offers a file the page already holds (e.g. a generated workbook) for saving. */
+export function saveBlob(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = url
