@@ -437,7 +437,7 @@ func (s *Service) Submit(ctx context.Context, actor identity.Principal, attemptI
 func (s *Service) finish(ctx context.Context, actor identity.Principal, attemptID int64, by string) (SubmitResult, error) {
 	var res SubmitResult
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		a, err := s.store.LockAttempt(ctx, attemptID, true)
+		a, err := s.store.LockAttempt(ctx, attemptID)
 		if err != nil {
 			return apperr.Wrap(err, "lock attempt")
 		}

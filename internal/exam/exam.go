@@ -164,9 +164,9 @@ type Store interface {
 	AttemptByID(ctx context.Context, id int64) (*Attempt, error)
 	AttemptsOf(ctx context.Context, examID, cadreID int64) ([]Attempt, error)
 	AttemptsOfCadre(ctx context.Context, cadreID int64) ([]Attempt, error)
-	// LockAttempt re-reads an attempt, holding it against concurrent submission until the
-	// transaction ends (shared for saves, exclusive for submission).
-	LockAttempt(ctx context.Context, id int64, exclusive bool) (*Attempt, error)
+	// LockAttempt re-reads an attempt and holds it until the transaction ends, so that one
+	// submission or grading step runs at a time and saves (which read it FOR SHARE) wait for it.
+	LockAttempt(ctx context.Context, id int64) (*Attempt, error)
 	SetDevice(ctx context.Context, id int64, device string) error
 	// CloseAttempt moves an in-progress attempt to status; false when it was no longer in progress.
 	CloseAttempt(ctx context.Context, a Attempt) (bool, error)

@@ -147,7 +147,7 @@ func (s *Service) Mark(ctx context.Context, actor identity.Principal, taskID int
 		if stage != Done {
 			return nil
 		}
-		a, err := s.store.LockAttempt(ctx, t.AttemptID, true)
+		a, err := s.store.LockAttempt(ctx, t.AttemptID)
 		if err != nil || a == nil {
 			return apperr.Wrap(err, "lock attempt")
 		}

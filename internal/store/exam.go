@@ -354,17 +354,13 @@ func (s *Store) AttemptsOfCadre(ctx context.Context, cadreID int64) ([]exam.Atte
 	return s.attemptsWhere(ctx, "cadre_id = ?", cadreID)
 }
 
-// LockAttempt re-reads an attempt holding a row lock on PostgreSQL (FOR SHARE for saves, FOR
-// UPDATE for submission), so a save and a submission never interleave; on SQLite the
-// transaction already holds the write lock.
-func (s *Store) LockAttempt(ctx context.Context, id int64, exclusive bool) (*exam.Attempt, error) {
+// LockAttempt re-reads an attempt holding its row FOR UPDATE on PostgreSQL until the transaction
+// ends (a save's statement reads it FOR SHARE, so saves and a submission never interleave); on
+// SQLite the transaction already holds the write lock.
+func (s *Store) LockAttempt(ctx context.Context, id int64) (*exam.Attempt, error) {
 	q := s.conn(ctx)
 	if s.isPostgres() {
-		strength := "SHARE"
-		if exclusive {
-			strength = "UPDATE"
-		}
-		q = q.Clauses(clause.Locking{Strength: strength})
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	var rows []attemptRow
 	if err := q.Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
