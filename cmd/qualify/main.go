@@ -200,6 +200,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout i
 	workers, stopWorkers := context.WithCancel(context.Background())
 	defer stopWorkers()
 	go a.RunWorkers(workers, 5*time.Second)
+	go a.ListenAuthChanges(workers)
 	logger.Info("serving", "addr", ln.Addr().String(), "database", string(d.Dialect))
 	select {
 	case err := <-errc:

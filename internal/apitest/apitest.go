@@ -60,6 +60,11 @@ func NewOn(t testing.TB, d *db.DB, cfg config.Config) *Env {
 		t.Fatal(err)
 	}
 	e := &Env{T: t, App: a, DB: d}
+	// As serve does: on PostgreSQL the session cache works while the change listener runs.
+	lctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); a.ListenAuthChanges(lctx) }()
+	t.Cleanup(func() { stop(); <-done })
 	// A second application on the same database (a restart, another instance) shares the root.
 	if root, err := a.Store.OrgByCode(context.Background(), "ROOT"); err == nil && root != nil {
 		e.Root = *root

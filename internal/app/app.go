@@ -68,13 +68,14 @@ func New(cfg config.Config, d *db.DB, logger *slog.Logger, frontend fs.FS) (*App
 	a := &App{Config: cfg, DB: d, Store: st, Logger: logger, Signer: signer}
 	a.Audit = audit.New(st, st)
 	a.Identity = identity.NewService(st, a.Audit, signer, identity.Config{
-		SessionTTL: cfg.RefreshTokenTTL,
+		SessionTTL: cfg.RefreshTokenTTL, SharedDatabase: d.Dialect == db.Postgres,
 		Defaults: identity.SecurityPolicy{
 			PasswordMinLength: cfg.PasswordMinLength, PasswordMinClasses: cfg.PasswordMinClasses,
 			LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration, IdleTimeout: cfg.IdleTimeout,
 			LoginRatePerAddr: cfg.LoginRatePerAddr, LoginRatePerUser: cfg.LoginRatePerUser,
 		},
 	})
+	st.OnAuthChange(a.Identity.AuthChanged)
 	a.Orgs = org.NewService(st, a.Audit)
 	a.Bank = bank.NewService(st, a.Audit)
 	a.Exams = exam.NewService(st, st, nil, a.Audit)

@@ -174,6 +174,9 @@ type Store interface {
 	// SaveAnswer stores and journals an answer in one atomic step if the attempt is still in
 	// progress before now, held by device (or no device), and the seq is above the stored one.
 	SaveAnswer(ctx context.Context, a Answer, device string) (SaveOutcome, error)
+	// SaveAnswers is SaveAnswer for many saves of distinct answers in one statement or
+	// transaction; the outcomes follow the input.
+	SaveAnswers(ctx context.Context, saves []AnswerSave) ([]SaveOutcome, error)
 	AnswerSeq(ctx context.Context, attemptID, itemID int64) (int64, error)
 	Answers(ctx context.Context, attemptID int64) ([]Answer, error)
 	SetAnswerPoints(ctx context.Context, attemptID, itemID int64, points float64) error

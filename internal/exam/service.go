@@ -25,12 +25,17 @@ type Service struct {
 	papers *paperCache
 	items  *itemCache
 	pools  poolCache
+	saves  *saveBatcher
 }
 
 // NewService returns an exam service; issuer may be nil until certificates exist.
 func NewService(s Store, facts CadreFacts, issuer CertificateIssuer, a Auditor) *Service {
-	return &Service{store: s, facts: facts, issuer: issuer, audit: a, now: time.Now, papers: newPaperCache(50000), items: newItemCache(200000),
+	svc := &Service{store: s, facts: facts, issuer: issuer, audit: a, now: time.Now, papers: newPaperCache(50000), items: newItemCache(200000),
 		pools: poolCache{pools: map[string]cachedPool{}}}
+	// Four writers: enough statements in flight to keep PostgreSQL's cores busy on a small
+	// machine, few enough that each carries many saves under load.
+	svc.saves = newSaveBatcher(s.SaveAnswers, 4, 256)
+	return svc
 }
 
 // SetClock replaces the clock (tests).

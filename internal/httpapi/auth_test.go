@@ -15,6 +15,7 @@ import (
 
 	"qualify/internal/apitest"
 	"qualify/internal/identity"
+	"qualify/internal/platform/db"
 	"qualify/internal/platform/dbtest"
 )
 
@@ -308,4 +309,47 @@ func TestSecurityPolicy(t *testing.T) {
 			"idleTimeoutMinutes": 20, "loginRatePerAddr": 100, "loginRatePerUser": 10}
 		e.Do("PUT", "/api/v1/security/policy", sec, bad).Problem(400, "invalid_policy")
 	})
+}
+
+// Each instance caches the sessions behind recent tokens; a change made through one instance
+// (roles, logout) reaches the others through PostgreSQL's notifications, and at once on the
+// instance that made it. SQLite has a single instance, so this runs on PostgreSQL only.
+func TestSessionChangesReachOtherInstances(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.Env) {
+		if a.DB.Dialect != db.Postgres {
+			t.Skip("one instance per SQLite database")
+		}
+		b := apitest.NewOn(t, a.DB, apitest.Config(t))
+		eventually(t, "both listeners connected", func() bool {
+			return a.App.Identity.SessionCacheOn() && b.App.Identity.SessionCacheOn()
+		})
+		sec := a.As("secadmin1", a.Root.ID, identity.RoleSecadmin)
+		tok := a.As("grader9", a.Root.ID, identity.RoleGrader)
+		var me struct{ ID int64 }
+		a.Do("GET", "/api/v1/me", tok, nil).Status(200).JSON(&me)
+		// Both instances have read (and cached) the session: school pages are refused.
+		a.Do("GET", "/api/v1/venues", tok, nil).Status(403)
+		b.Do("GET", "/api/v1/venues", tok, nil).Status(403)
+		a.Do("PUT", fmt.Sprintf("/api/v1/users/%d/roles", me.ID), sec, map[string]any{"roles": []string{"grader", "school"}}).Status(200)
+		a.Do("GET", "/api/v1/venues", tok, nil).Status(200)
+		eventually(t, "roles on the other instance", func() bool {
+			return b.Do("GET", "/api/v1/venues", tok, nil).Code == 200
+		})
+		a.Do("POST", "/api/v1/auth/logout", tok, nil).Status(204)
+		a.Do("GET", "/api/v1/me", tok, nil).Problem(401, "session_revoked")
+		eventually(t, "logout on the other instance", func() bool {
+			return b.Do("GET", "/api/v1/me", tok, nil).Code == 401
+		})
+	})
+}
+
+// eventually polls cond for up to 5 s (notifications between instances take milliseconds).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("%s: not seen within 5 s", what)
 }

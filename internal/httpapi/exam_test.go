@@ -389,3 +389,68 @@ func TestPaperRegeneratesFromSeed(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent saves (batched into shared statements by the server) each get their own answer:
+// for every question the highest seq wins, each acknowledged save is journaled once, and a
+// refused one is stale.
+func TestConcurrentSavesEachAcknowledged(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newExamWorld(t, e)
+		now := time.Now()
+		w.publish(t, now.Add(-time.Minute), now.Add(time.Hour))
+		var at attemptOut
+		e.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", w.examID), w.cadre, nil).Status(201).JSON(&at)
+		const repeats = 6
+		letters := []string{"A", "B", "C", "D"}
+		type res struct{ ok, stale int }
+		var mu sync.Mutex
+		got := map[int64]*res{}
+		var wg sync.WaitGroup
+		for _, q := range at.Questions {
+			if q.Type != "single" {
+				continue
+			}
+			got[q.ItemID] = &res{}
+			for seq := 1; seq <= repeats; seq++ {
+				wg.Add(1)
+				go func(item int64, seq int) {
+					defer wg.Done()
+					r := e.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/%d", at.ID, item), w.cadre,
+						map[string]any{"answer": letters[seq%4], "seq": seq})
+					mu.Lock()
+					defer mu.Unlock()
+					switch r.Code {
+					case 200:
+						got[item].ok++
+					case 409:
+						got[item].stale++
+					default:
+						t.Errorf("save %d/%d: %d %s", item, seq, r.Code, r.Body)
+					}
+				}(q.ItemID, seq)
+			}
+		}
+		wg.Wait()
+		var back attemptOut
+		e.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", w.examID), w.cadre, nil).Status(200).JSON(&back)
+		for _, q := range back.Questions {
+			r, ok := got[q.ItemID]
+			if !ok {
+				continue
+			}
+			if q.Seq != repeats || string(q.Answer) != fmt.Sprintf("%q", letters[repeats%4]) {
+				t.Errorf("item %d: stored seq %d answer %s, want seq %d answer %q", q.ItemID, q.Seq, q.Answer, repeats, letters[repeats%4])
+			}
+			if r.ok+r.stale != repeats || r.ok < 1 {
+				t.Errorf("item %d: %d acknowledged, %d stale", q.ItemID, r.ok, r.stale)
+			}
+			var logged int64
+			if err := e.App.DB.Gorm.Raw(`SELECT COUNT(*) FROM answer_log WHERE attempt_id = ? AND item_id = ?`, at.ID, q.ItemID).Scan(&logged).Error; err != nil {
+				t.Fatal(err)
+			}
+			if logged != int64(r.ok) {
+				t.Errorf("item %d: %d journal entries for %d acknowledged saves", q.ItemID, logged, r.ok)
+			}
+		}
+	})
+}

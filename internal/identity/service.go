@@ -118,18 +118,39 @@ type Service struct {
 	polMu     sync.Mutex
 	polCache  SecurityPolicy
 	polLoaded time.Time
+
+	sessions *sessionCache
 }
 
 // Config holds the service's settings.
 type Config struct {
 	Defaults   SecurityPolicy
 	SessionTTL time.Duration // absolute lifetime of a session (and its refresh chain)
+	// SharedDatabase is set when other instances may change sessions (PostgreSQL): the session
+	// cache then starts off until SetSessionCache(true) says their changes will be heard.
+	SharedDatabase bool
 }
 
 // NewService returns an identity service.
 func NewService(s Store, a Auditor, signer *token.Signer, cfg Config) *Service {
 	return &Service{store: s, audit: a, signer: signer, defaults: cfg.Defaults, sessTTL: cfg.SessionTTL,
-		now: time.Now, hashSem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		now: time.Now, hashSem: make(chan struct{}, runtime.GOMAXPROCS(0)), sessions: newSessionCache(!cfg.SharedDatabase)}
+}
+
+// AuthChanged drops cached sessions that a committed change may have affected. The store calls
+// it after each commit that changes sessions, accounts, roles or orgs; with a shared database
+// the listener for other instances' changes calls it too.
+func (s *Service) AuthChanged(ch AuthChange) { s.sessions.invalidate(ch) }
+
+// SetSessionCache turns the session cache on (every change made by any instance will be heard)
+// or off (changes by other instances might be missed: every request reads the database).
+func (s *Service) SetSessionCache(on bool) { s.sessions.setEnabled(on) }
+
+// SessionCacheOn reports whether sessions are being cached.
+func (s *Service) SessionCacheOn() bool {
+	s.sessions.mu.Lock()
+	defer s.sessions.mu.Unlock()
+	return s.sessions.enabled
 }
 
 // SetClock replaces the clock (tests).
@@ -468,14 +489,21 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (Principal, erro
 	if err != nil {
 		return Principal{}, apperr.New(apperr.Unauthenticated, "invalid_token", "登录凭证无效或已过期，请重新登录")
 	}
-	sess, u, orgPath, err := s.store.SessionWithUser(ctx, c.SessionID)
-	if err != nil {
-		return Principal{}, apperr.Wrap(err, "find session")
+	now := s.now().UTC()
+	cached, hit, gen := s.sessions.get(c.SessionID, now)
+	sess, u, orgPath := &cached.sess, &cached.user, cached.orgPath
+	if !hit {
+		sess, u, orgPath, err = s.store.SessionWithUser(ctx, c.SessionID)
+		if err != nil {
+			return Principal{}, apperr.Wrap(err, "find session")
+		}
+		if sess != nil && u != nil {
+			s.sessions.put(c.SessionID, cachedSession{sess: *sess, user: *u, orgPath: orgPath, loadedAt: now}, gen)
+		}
 	}
 	if sess == nil || u == nil || strconv.FormatInt(u.ID, 10) != c.Subject {
 		return Principal{}, apperr.New(apperr.Unauthenticated, "invalid_token", "登录凭证无效，请重新登录")
 	}
-	now := s.now().UTC()
 	pol, err := s.Policy(ctx)
 	if err != nil {
 		return Principal{}, err
@@ -490,6 +518,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (Principal, erro
 		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
 			return Principal{}, apperr.Wrap(err, "touch session")
 		}
+		s.sessions.touched(sess.ID, now)
 	}
 	return Principal{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Roles: u.Roles, OrgID: u.OrgID,
 		OrgPath: orgPath, CadreID: u.CadreID, SessionID: sess.ID}, nil

@@ -10,6 +10,7 @@ import (
 
 	"qualify/internal/bank"
 	"qualify/internal/exam"
+	"qualify/internal/platform/db"
 )
 
 type examRow struct {
@@ -465,6 +466,98 @@ func (s *Store) SaveAnswer(ctx context.Context, a exam.Answer, device string) (e
 		return nil
 	})
 	return out, err
+}
+
+// saveAnswersSQL stores and journals many saves in one statement: each save is stored if its
+// attempt is in progress before the save's time, held by its device (or none), and its seq is
+// above the stored one. The attempts are read FOR SHARE, so a submission (which locks its attempt)
+// waits for the statement and a save after a submission finds it closed. ord numbers the input.
+const saveAnswersSQL = `WITH input AS (
+		SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::timestamptz[], $7::text[])
+			AS t(ord, attempt_id, item_id, answer, seq, saved_at, device)
+	), att AS (
+		SELECT id, status, deadline, device_id FROM attempts WHERE id IN (SELECT attempt_id FROM input) ORDER BY id FOR SHARE
+	), ok AS (
+		SELECT i.* FROM input i JOIN att ON att.id = i.attempt_id
+		WHERE att.status = 'in_progress' AND att.deadline > i.saved_at AND (i.device = '' OR att.device_id = '' OR att.device_id = i.device)
+	), up AS (
+		INSERT INTO attempt_answers (attempt_id, item_id, answer, seq, saved_at)
+		SELECT attempt_id, item_id, answer, seq, saved_at FROM ok ORDER BY attempt_id, item_id
+		ON CONFLICT (attempt_id, item_id) DO UPDATE SET answer = excluded.answer, seq = excluded.seq, saved_at = excluded.saved_at
+		WHERE attempt_answers.seq < excluded.seq
+		RETURNING attempt_id, item_id, seq, answer, saved_at
+	), j AS (
+		INSERT INTO answer_log (attempt_id, item_id, seq, answer, saved_at, device_id)
+		SELECT up.attempt_id, up.item_id, up.seq, up.answer, up.saved_at, ok.device FROM up JOIN ok USING (attempt_id, item_id)
+		RETURNING attempt_id, item_id
+	)
+	SELECT i.ord, att.id IS NOT NULL, ok.ord IS NOT NULL, j.attempt_id IS NOT NULL
+	FROM input i LEFT JOIN att ON att.id = i.attempt_id LEFT JOIN ok ON ok.ord = i.ord
+		LEFT JOIN j ON j.attempt_id = i.attempt_id AND j.item_id = i.item_id`
+
+// SaveAnswers is SaveAnswer for many saves of distinct answers at once: on PostgreSQL one
+// statement (one round trip, one commit), on SQLite one transaction. Outcomes follow the input.
+func (s *Store) SaveAnswers(ctx context.Context, saves []exam.AnswerSave) ([]exam.SaveOutcome, error) {
+	out := make([]exam.SaveOutcome, len(saves))
+	if !s.isPostgres() || db.InTxFrom(ctx) {
+		err := s.InTx(ctx, func(ctx context.Context) error {
+			for i, x := range saves {
+				o, err := s.SaveAnswer(ctx, x.Answer, x.Device)
+				if err != nil {
+					return err
+				}
+				out[i] = o
+			}
+			return nil
+		})
+		return out, err
+	}
+	n := len(saves)
+	type key struct{ a, i int64 }
+	distinct := make(map[key]bool, n)
+	for _, x := range saves {
+		if distinct[key{x.AttemptID, x.ItemID}] {
+			return nil, fmt.Errorf("save answers: answer %d/%d twice in one batch", x.AttemptID, x.ItemID)
+		}
+		distinct[key{x.AttemptID, x.ItemID}] = true
+	}
+	ord, atts, items, seqs := make([]int32, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	answers, devices, at := make([]string, n), make([]string, n), make([]time.Time, n)
+	for i, x := range saves {
+		ord[i], atts[i], items[i], answers[i], seqs[i], at[i], devices[i] = int32(i), x.AttemptID, x.ItemID, string(x.Value), x.Seq, x.SavedAt, x.Device
+	}
+	rows, err := s.db.SQL().QueryContext(ctx, saveAnswersSQL, ord, atts, items, answers, seqs, at, devices)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var i int
+		var found, open, saved bool
+		if err := rows.Scan(&i, &found, &open, &saved); err != nil {
+			return nil, err
+		}
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("save answers: result for input %d of %d", i, n)
+		}
+		out[i] = outcomeOf(b2i(found), b2i(open), b2i(saved))
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if seen != n {
+		return nil, fmt.Errorf("save answers: %d results for %d saves", seen, n)
+	}
+	return out, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func outcomeOf(found, open, saved int) exam.SaveOutcome {

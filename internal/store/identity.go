@@ -150,6 +150,7 @@ func (s *Store) CreateUser(ctx context.Context, u *identity.User) error {
 // UpdateUser writes u's profile, password and state.
 func (s *Store) UpdateUser(ctx context.Context, u identity.User) error {
 	r := userRowFrom(u)
+	s.authChanged(ctx, identity.AuthChange{UserID: u.ID})
 	return s.conn(ctx).Model(&userRow{}).Where("id = ?", u.ID).Updates(map[string]any{
 		"display_name": r.DisplayName, "password_hash": r.PasswordHash, "org_id": r.OrgID, "cadre_id": r.CadreID,
 		"disabled": r.Disabled, "password_changed_at": r.PasswordChangedAt, "updated_at": r.UpdatedAt,
@@ -158,6 +159,7 @@ func (s *Store) UpdateUser(ctx context.Context, u identity.User) error {
 
 // SetUserRoles replaces the roles of a user.
 func (s *Store) SetUserRoles(ctx context.Context, userID int64, roles []identity.Role, grantedBy *int64, at time.Time) error {
+	s.authChanged(ctx, identity.AuthChange{UserID: userID})
 	if err := s.conn(ctx).Where("user_id = ?", userID).Delete(&userRoleRow{}).Error; err != nil {
 		return err
 	}
@@ -306,6 +308,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 
 // RevokeSession ends a session; false when it was already ended or absent.
 func (s *Store) RevokeSession(ctx context.Context, id, reason string, at time.Time) (bool, error) {
+	s.authChanged(ctx, identity.AuthChange{SessionID: id})
 	res := s.conn(ctx).Model(&sessionRow{}).Where("id = ? AND revoked_at IS NULL", id).
 		Updates(map[string]any{"revoked_at": at, "revoke_reason": reason})
 	return res.RowsAffected > 0, res.Error
@@ -313,6 +316,7 @@ func (s *Store) RevokeSession(ctx context.Context, id, reason string, at time.Ti
 
 // RevokeUserSessions ends every live session of a user and returns how many.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID int64, reason string, at time.Time) (int64, error) {
+	s.authChanged(ctx, identity.AuthChange{UserID: userID})
 	res := s.conn(ctx).Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).
 		Updates(map[string]any{"revoked_at": at, "revoke_reason": reason})
 	return res.RowsAffected, res.Error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"qualify/internal/identity"
 	"qualify/internal/org"
 )
 
@@ -44,6 +45,7 @@ func (s *Store) CreateOrg(ctx context.Context, o *org.Org) error {
 
 // UpdateOrg writes o.
 func (s *Store) UpdateOrg(ctx context.Context, o org.Org) error {
+	s.authChanged(ctx, identity.AuthChange{All: true}) // org paths are part of every principal
 	r := orgRowFrom(o)
 	return s.conn(ctx).Model(&orgRow{}).Where("id = ?", o.ID).Updates(map[string]any{
 		"parent_id": r.ParentID, "name": r.Name, "kind": r.Kind, "code": r.Code, "path": r.Path,

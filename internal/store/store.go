@@ -6,15 +6,29 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 
+	"qualify/internal/identity"
 	"qualify/internal/platform/db"
 )
 
 // Store implements the persistence interfaces the domain packages declare.
 type Store struct {
-	db *db.DB
+	db     *db.DB
+	onAuth atomic.Pointer[func(identity.AuthChange)]
+}
+
+// OnAuthChange registers f to hear, after commit, of every change to sessions, accounts, roles
+// or orgs that may change what a session authenticates as (the identity service's cache).
+func (s *Store) OnAuthChange(f func(identity.AuthChange)) { s.onAuth.Store(&f) }
+
+// authChanged tells the OnAuthChange listener about ch once ctx's transaction commits.
+func (s *Store) authChanged(ctx context.Context, ch identity.AuthChange) {
+	if f := s.onAuth.Load(); f != nil {
+		db.AfterCommit(ctx, func() { (*f)(ch) })
+	}
 }
 
 // New returns a Store over d.

@@ -176,9 +176,31 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	after := &afterCommit{}
+	err := d.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), afterKey{}, after))
 	})
+	if err == nil {
+		for _, f := range after.fns {
+			f()
+		}
+	}
+	return err
+}
+
+type afterKey struct{}
+
+type afterCommit struct{ fns []func() }
+
+// AfterCommit runs f once the transaction ctx carries has committed (never if it rolls back),
+// or at once outside a transaction. For effects outside the database that must not run ahead of
+// the data they describe, such as dropping a cached copy of a row the transaction changed.
+func AfterCommit(ctx context.Context, f func()) {
+	if a, ok := ctx.Value(afterKey{}).(*afterCommit); ok {
+		a.fns = append(a.fns, f)
+		return
+	}
+	f()
 }
 
 // InTxFrom reports whether ctx carries a transaction.
