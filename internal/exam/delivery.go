@@ -498,6 +498,7 @@ func (s *Service) grade(ctx context.Context, a *Attempt) error {
 	}
 	objective := 0.0
 	written := 0
+	earned := map[int64]float64{}
 	for _, q := range a.Paper.Questions {
 		it := items[ItemRef{q.ItemID, q.Version}]
 		if it.Type.Written() {
@@ -523,10 +524,11 @@ func (s *Service) grade(ctx context.Context, a *Attempt) error {
 		pts, _ := bank.ScoreObjective(it, response(q, it, byItem[q.ItemID].Value), q.Points, e.ScoringOverride)
 		objective += pts
 		if _, ok := byItem[q.ItemID]; ok {
-			if err := s.store.SetAnswerPoints(ctx, a.ID, q.ItemID, pts); err != nil {
-				return apperr.Wrap(err, "set points")
-			}
+			earned[q.ItemID] = pts
 		}
+	}
+	if err := s.store.SetAnswersPoints(ctx, a.ID, earned); err != nil {
+		return apperr.Wrap(err, "set points")
 	}
 	objective = round2(objective)
 	a.ObjectiveScore = &objective

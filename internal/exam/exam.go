@@ -180,6 +180,8 @@ type Store interface {
 	AnswerSeq(ctx context.Context, attemptID, itemID int64) (int64, error)
 	Answers(ctx context.Context, attemptID int64) ([]Answer, error)
 	SetAnswerPoints(ctx context.Context, attemptID, itemID int64, points float64) error
+	// SetAnswersPoints is SetAnswerPoints for many answers of one attempt (item ID → points).
+	SetAnswersPoints(ctx context.Context, attemptID int64, points map[int64]float64) error
 	DueAttempts(ctx context.Context, now time.Time, limit int) ([]int64, error)
 	AddIntegrityEvent(ctx context.Context, e IntegrityEvent) error
 	IntegrityEvents(ctx context.Context, attemptID int64) ([]IntegrityEvent, error)

@@ -221,6 +221,17 @@ func TestExamDeliveryAndMarking(t *testing.T) {
 		if page.Total != 1 {
 			t.Fatalf("%d submissions recorded, want 1", page.Total)
 		}
+		// Every objective answer keeps the points it earned (all correct: 20×2 + 5×4).
+		var scored struct {
+			N   int64
+			Sum float64
+		}
+		if err := e.App.DB.Gorm.Raw(`SELECT COUNT(points) AS n, COALESCE(SUM(points), 0) AS sum FROM attempt_answers WHERE attempt_id = ?`, at.ID).Scan(&scored).Error; err != nil {
+			t.Fatal(err)
+		}
+		if scored.N != 25 || scored.Sum != 60 {
+			t.Fatalf("answers scored %d, points %v; want 25, 60", scored.N, scored.Sum)
+		}
 		e.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/%d", at.ID, q0.ItemID), w.cadre, map[string]any{"answer": "B", "seq": 9}).Problem(409, "attempt_closed")
 
 		// Blind double marking: tasks carry no candidate identity.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -593,6 +595,32 @@ func (s *Store) Answers(ctx context.Context, attemptID int64) ([]exam.Answer, er
 		out[i] = exam.Answer{AttemptID: r.AttemptID, ItemID: r.ItemID, Value: []byte(r.Answer), Seq: r.Seq, SavedAt: r.SavedAt.UTC(), Points: r.Points}
 	}
 	return out, nil
+}
+
+// SetAnswersPoints records the points each of an attempt's answers earned (item ID → points), in
+// one statement on PostgreSQL.
+func (s *Store) SetAnswersPoints(ctx context.Context, attemptID int64, points map[int64]float64) error {
+	if len(points) == 0 {
+		return nil
+	}
+	if !s.isPostgres() {
+		for item, p := range points {
+			if err := s.SetAnswerPoints(ctx, attemptID, item, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Numbers only, so array literals are safe and pass through the ORM unexpanded.
+	items, pts := make([]string, 0, len(points)), make([]string, 0, len(points))
+	for item, p := range points {
+		items = append(items, strconv.FormatInt(item, 10))
+		pts = append(pts, strconv.FormatFloat(p, 'g', -1, 64))
+	}
+	return s.conn(ctx).Exec(`UPDATE attempt_answers a SET points = v.points
+		FROM unnest(?::bigint[], ?::float8[]) AS v(item_id, points)
+		WHERE a.attempt_id = ? AND a.item_id = v.item_id`,
+		"{"+strings.Join(items, ",")+"}", "{"+strings.Join(pts, ",")+"}", attemptID).Error
 }
 
 // SetAnswerPoints records the points an answer earned.
