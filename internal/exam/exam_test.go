@@ -248,3 +248,16 @@ func BenchmarkAssemble100kBank(b *testing.B) {
 	}
 	_ = fmt.Sprint()
 }
+
+// A bank the size of one subject's, half used by one paper (40 of 80 singles), as the
+// load suite's start storm draws from.
+func BenchmarkAssembleSubjectBank(b *testing.B) {
+	p := pool(80, bank.Single, bank.Multiple, bank.TrueFalse, bank.CaseAnalysis)
+	bp := hundred()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Assemble(bp, p, uint64(i), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

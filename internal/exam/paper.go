@@ -158,24 +158,31 @@ func accepted(b Blueprint, pool []PoolItem) [][]int {
 }
 
 // matcher assigns distinct pool items to sections (a bipartite b-matching by augmenting paths),
-// trying each section's candidates in its preference order.
+// trying each section's candidates in its preference order. owner and visited are indexed by
+// pool index: owner is -1 for a free item; visited[i] == stamp marks items seen by the current
+// search.
 type matcher struct {
-	pref  [][]int
-	owner map[int]int
-	got   [][]int
+	pref    [][]int
+	owner   []int
+	visited []uint32
+	stamp   uint32
+	got     [][]int
 }
 
-func (m *matcher) augment(si int, visited map[int]bool) bool {
+// augment finds one more item for section si, re-homing other sections' items along a path if
+// need be. Items si already holds are passed over (re-homing an item within its own section
+// changes nothing), which keeps the search linear in the preference list.
+func (m *matcher) augment(si int) bool {
 	for _, i := range m.pref[si] {
-		if visited[i] {
+		if m.visited[i] == m.stamp {
 			continue
 		}
-		visited[i] = true
-		o, taken := m.owner[i]
-		if taken && !m.augment(o, visited) {
+		m.visited[i] = m.stamp
+		o := m.owner[i]
+		if o == si || (o >= 0 && !m.augment(o)) {
 			continue
 		}
-		if taken {
+		if o >= 0 {
 			m.got[o] = slices.DeleteFunc(m.got[o], func(x int) bool { return x == i })
 		}
 		m.owner[i] = si
@@ -187,12 +194,22 @@ func (m *matcher) augment(si int, visited map[int]bool) bool {
 
 // match fills every section's count from its preference list, or reports the shortfalls.
 func match(b Blueprint, pref [][]int) ([][]int, *Infeasible) {
-	m := &matcher{pref: pref, owner: map[int]int{}, got: make([][]int, len(b.Sections))}
+	n := 0
+	for _, p := range pref {
+		for _, i := range p {
+			n = max(n, i+1)
+		}
+	}
+	m := &matcher{pref: pref, owner: make([]int, n), visited: make([]uint32, n), got: make([][]int, len(b.Sections))}
+	for i := range m.owner {
+		m.owner[i] = -1
+	}
 	var inf Infeasible
 	for si, s := range b.Sections {
-		for n := 0; n < s.Count; n++ {
-			if !m.augment(si, map[int]bool{}) {
-				inf.Shortfalls = append(inf.Shortfalls, Shortfall{Section: si, Want: s.Count, Got: n, Describe: s.Describe()})
+		for k := 0; k < s.Count; k++ {
+			m.stamp++
+			if !m.augment(si) {
+				inf.Shortfalls = append(inf.Shortfalls, Shortfall{Section: si, Want: s.Count, Got: k, Describe: s.Describe()})
 				break
 			}
 		}
