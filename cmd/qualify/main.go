@@ -201,6 +201,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout i
 	defer stopWorkers()
 	go a.RunWorkers(workers, 5*time.Second)
 	go a.ListenAuthChanges(workers)
+	go a.RunAuditChainer(workers, 200*time.Millisecond)
 	logger.Info("serving", "addr", ln.Addr().String(), "database", string(d.Dialect))
 	select {
 	case err := <-errc:
@@ -266,6 +267,9 @@ func demoCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, passwo
 	}
 	defer closeApp()
 	rep, err := demo.Load(ctx, a, password)
+	if err == nil {
+		_, err = a.Audit.Chain(ctx) // the demo's audit entries, chained before the command ends
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "演示数据加载失败:", err)
 		return 1

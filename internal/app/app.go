@@ -128,6 +128,23 @@ func newCerts(cfg config.Config, st *store.Store, au *audit.Log, logger *slog.Lo
 	return svc, nil
 }
 
+// RunAuditChainer chains recorded audit entries every interval until ctx ends (see audit.Log.Chain;
+// safe on every instance at once).
+func (a *App) RunAuditChainer(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.Audit.Chain(ctx); err != nil && ctx.Err() == nil {
+				a.Logger.Warn("chain audit entries", "err", err)
+			}
+		}
+	}
+}
+
 // RunWorkers runs background work until ctx ends: submitting attempts whose deadline has passed,
 // and pruning expired rate-limit windows.
 // Every instance may run it; each attempt is closed by exactly one (see exam.Service.AutoSubmitDue).

@@ -1,5 +1,7 @@
-// Package audit keeps Qualify's tamper-evident record (审计日志): an append-only log written in
-// the same transaction as the change it records, each entry carrying the hash of the previous one.
+// Package audit keeps Qualify's tamper-evident record (审计日志): an append-only log, each entry
+// carrying the hash of the previous one. An entry is written in the same transaction as the
+// change it records (as pending) and chained in commit order moments later, by whichever
+// instance gets there first; reading or verifying the log chains what is pending first.
 package audit
 
 import (
@@ -49,14 +51,25 @@ type Entry struct {
 
 // Store is what the audit log needs from persistence.
 type Store interface {
-	// LockAuditChain serializes appends until the transaction in ctx ends.
+	// LockAuditChain serializes chaining until the transaction in ctx ends.
 	LockAuditChain(ctx context.Context) error
-	// LastAuditEvent returns the newest entry, or nil when the log is empty.
+	// LastAuditEvent returns the newest chained entry, or nil when the log is empty.
 	LastAuditEvent(ctx context.Context) (*Event, error)
-	InsertAuditEvent(ctx context.Context, e Event) error
+	// InsertPendingAudit stores an entry not yet chained (its Seq, PrevHash and Hash are unset).
+	InsertPendingAudit(ctx context.Context, e Event) error
+	// PendingAudit returns up to limit committed entries not yet chained, oldest first.
+	PendingAudit(ctx context.Context, limit int) ([]Pending, error)
+	// ChainAudit appends chained entries and removes the pending ones they came from.
+	ChainAudit(ctx context.Context, chained []Event, pendingIDs []int64) error
 	ListAuditEvents(ctx context.Context, f Filter) ([]Event, int64, error)
 	// AuditEventsFrom returns up to limit entries with seq >= from, in seq order.
 	AuditEventsFrom(ctx context.Context, from int64, limit int) ([]Event, error)
+}
+
+// Pending is an entry recorded but not yet chained.
+type Pending struct {
+	ID int64
+	Event
 }
 
 // Filter narrows a listing of the log.
@@ -89,29 +102,57 @@ func New(s Store, tx Transactor) *Log {
 // SetClock replaces the clock (tests).
 func (l *Log) SetClock(now func() time.Time) { l.now = now }
 
-// Record appends e to the log, in the transaction of ctx when there is one (so the entry
-// commits or rolls back with the change it records), otherwise in its own.
+// Record writes e to the log in the transaction of ctx when there is one (so the entry commits
+// or rolls back with the change it records), otherwise in its own. The entry is chained (given
+// its seq and the hash linking it to its predecessor) by Chain, in commit order, shortly after:
+// writers never wait for one another here.
 func (l *Log) Record(ctx context.Context, e Entry) error {
-	return l.tx.InTx(ctx, func(ctx context.Context) error {
-		if err := l.store.LockAuditChain(ctx); err != nil {
-			return apperr.Wrap(err, "lock audit chain")
-		}
-		last, err := l.store.LastAuditEvent(ctx)
-		if err != nil {
-			return apperr.Wrap(err, "read audit chain")
-		}
-		ev, err := l.build(ctx, e, last)
-		if err != nil {
-			return err
-		}
-		if err := l.store.InsertAuditEvent(ctx, ev); err != nil {
-			return apperr.Wrap(err, "append audit entry")
-		}
-		return nil
-	})
+	ev, err := l.build(ctx, e)
+	if err != nil {
+		return err
+	}
+	return apperr.Wrap(l.store.InsertPendingAudit(ctx, ev), "append audit entry")
 }
 
-func (l *Log) build(ctx context.Context, e Entry, last *Event) (Event, error) {
+// chainBatch bounds the entries chained in one transaction.
+const chainBatch = 2000
+
+// Chain moves every committed pending entry into the chain, in the order of recording, and
+// returns how many. Safe on several instances at once: the chain's lock lets one chain at a time.
+func (l *Log) Chain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := l.tx.InTx(ctx, func(ctx context.Context) error {
+			if err := l.store.LockAuditChain(ctx); err != nil {
+				return apperr.Wrap(err, "lock audit chain")
+			}
+			pending, err := l.store.PendingAudit(ctx, chainBatch)
+			if err != nil || len(pending) == 0 {
+				return apperr.Wrap(err, "read pending audit entries")
+			}
+			last, err := l.store.LastAuditEvent(ctx)
+			if err != nil {
+				return apperr.Wrap(err, "read audit chain")
+			}
+			chained := make([]Event, len(pending))
+			ids := make([]int64, len(pending))
+			for i, p := range pending {
+				chained[i] = link(p.Event, last)
+				last, ids[i] = &chained[i], p.ID
+			}
+			n = len(pending)
+			return apperr.Wrap(l.store.ChainAudit(ctx, chained, ids), "chain audit entries")
+		})
+		total += n
+		if err != nil || n < chainBatch {
+			return total, err
+		}
+	}
+}
+
+// build turns e into an entry with its time, request and address, not yet chained.
+func (l *Log) build(ctx context.Context, e Entry) (Event, error) {
 	summary := map[string]any{}
 	if e.Before != nil {
 		summary["before"] = e.Before
@@ -138,21 +179,28 @@ func (l *Log) build(ctx context.Context, e Entry, last *Event) (Event, error) {
 		Summary:    string(b),
 		RequestID:  meta.RequestID,
 		IP:         meta.ClientIP,
-		PrevHash:   GenesisHash,
 	}
 	if ev.ActorName == "" {
 		ev.ActorName = "system"
 	}
+	return ev, nil
+}
+
+// link makes ev the successor of last (nil: the first entry): its seq, its predecessor's hash
+// and its own hash.
+func link(ev Event, last *Event) Event {
+	ev.Seq, ev.PrevHash = 1, GenesisHash
 	if last != nil {
 		ev.Seq = last.Seq + 1
 		ev.PrevHash = last.Hash
 		if !ev.OccurredAt.After(last.OccurredAt) {
-			// Keep time monotonic along the chain even if clocks of two instances differ.
+			// Keep time monotonic along the chain even if clocks of two instances differ or
+			// transactions commit in another order than they recorded.
 			ev.OccurredAt = last.OccurredAt.Add(time.Microsecond)
 		}
 	}
 	ev.Hash = Hash(ev)
-	return ev, nil
+	return ev
 }
 
 // Hash returns the SHA-256 over an entry's fields and its predecessor's hash.
@@ -220,6 +268,9 @@ func (v *Verifier) Count() int64 { return v.count }
 // VerifyAll walks the stored chain in pages and returns the number of intact entries and the
 // first Break (nil when the chain is intact).
 func (l *Log) VerifyAll(ctx context.Context) (int64, *Break, error) {
+	if _, err := l.Chain(ctx); err != nil {
+		return 0, nil, err
+	}
 	var v Verifier
 	from := int64(1)
 	for {
@@ -248,6 +299,10 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Event, int64, error) {
 		f.PageSize = 50
 	}
 	f.Action = strings.TrimSpace(f.Action)
+	// What has committed is chained before it is read, so the list is never behind the changes.
+	if _, err := l.Chain(ctx); err != nil {
+		return nil, 0, err
+	}
 	items, total, err := l.store.ListAuditEvents(ctx, f)
 	if err != nil {
 		return nil, 0, apperr.Wrap(err, "list audit events")

@@ -61,10 +61,61 @@ func (s *Store) LastAuditEvent(ctx context.Context) (*audit.Event, error) {
 	return &e, nil
 }
 
-// InsertAuditEvent appends e.
-func (s *Store) InsertAuditEvent(ctx context.Context, e audit.Event) error {
-	r := auditEventRowFrom(e)
-	return s.conn(ctx).Create(&r).Error
+type auditPendingRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	OccurredAt time.Time
+	ActorID    *int64
+	ActorName  string
+	Action     string
+	TargetType string
+	TargetID   string
+	Summary    string
+	RequestID  string
+	IP         string `gorm:"column:ip"`
+}
+
+func (auditPendingRow) TableName() string { return "audit_pending" }
+
+// InsertPendingAudit stores an entry to be chained.
+func (s *Store) InsertPendingAudit(ctx context.Context, e audit.Event) error {
+	return s.conn(ctx).Create(&auditPendingRow{OccurredAt: e.OccurredAt.UTC(), ActorID: e.ActorID, ActorName: e.ActorName,
+		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Summary: e.Summary, RequestID: e.RequestID, IP: e.IP}).Error
+}
+
+// PendingAudit returns up to limit committed pending entries in the order they were recorded.
+func (s *Store) PendingAudit(ctx context.Context, limit int) ([]audit.Pending, error) {
+	var rows []auditPendingRow
+	if err := s.conn(ctx).Order("occurred_at, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]audit.Pending, len(rows))
+	for i, r := range rows {
+		out[i] = audit.Pending{ID: r.ID, Event: audit.Event{OccurredAt: r.OccurredAt.UTC(), ActorID: r.ActorID, ActorName: r.ActorName,
+			Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID, Summary: r.Summary, RequestID: r.RequestID, IP: r.IP}}
+	}
+	return out, nil
+}
+
+// ChainAudit appends the chained entries and deletes the pending rows they came from.
+func (s *Store) ChainAudit(ctx context.Context, chained []audit.Event, pendingIDs []int64) error {
+	if len(chained) == 0 {
+		return nil
+	}
+	rows := make([]auditEventRow, len(chained))
+	for i, e := range chained {
+		rows[i] = auditEventRowFrom(e)
+	}
+	// 12 columns per row: 400 rows stay under SQLite's and PostgreSQL's parameter limits.
+	if err := s.conn(ctx).CreateInBatches(rows, 400).Error; err != nil {
+		return err
+	}
+	for from := 0; from < len(pendingIDs); from += 1000 {
+		to := min(from+1000, len(pendingIDs))
+		if err := s.conn(ctx).Where("id IN ?", pendingIDs[from:to]).Delete(&auditPendingRow{}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListAuditEvents returns a filtered page of entries, newest first, and the total count.
