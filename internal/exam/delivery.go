@@ -299,7 +299,7 @@ func (s *Service) Save(ctx context.Context, actor identity.Principal, attemptID,
 		return SaveResult{}, err
 	}
 	now := s.now().UTC()
-	outcome, err := s.saves.save(ctx, AnswerSave{Answer: Answer{AttemptID: attemptID, ItemID: itemID, Value: value, Seq: seq, SavedAt: now}, Device: device})
+	outcome, err := s.saves.Do(ctx, AnswerSave{Answer: Answer{AttemptID: attemptID, ItemID: itemID, Value: value, Seq: seq, SavedAt: now}, Device: device})
 	if err != nil {
 		return SaveResult{}, apperr.Wrap(err, "save answer")
 	}

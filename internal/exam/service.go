@@ -13,6 +13,7 @@ import (
 	"qualify/internal/bank"
 	"qualify/internal/identity"
 	"qualify/internal/platform/apperr"
+	"qualify/internal/platform/batch"
 )
 
 // Service defines, delivers and grades exams.
@@ -25,16 +26,14 @@ type Service struct {
 	papers *paperCache
 	items  *itemCache
 	pools  poolCache
-	saves  *saveBatcher
+	saves  *batch.Batcher[AnswerSave, SaveOutcome]
 }
 
 // NewService returns an exam service; issuer may be nil until certificates exist.
 func NewService(s Store, facts CadreFacts, issuer CertificateIssuer, a Auditor) *Service {
 	svc := &Service{store: s, facts: facts, issuer: issuer, audit: a, now: time.Now, papers: newPaperCache(50000), items: newItemCache(200000),
 		pools: poolCache{pools: map[string]cachedPool{}}}
-	// Four writers: enough statements in flight to keep PostgreSQL's cores busy on a small
-	// machine, few enough that each carries many saves under load.
-	svc.saves = newSaveBatcher(s.SaveAnswers, 4, 256)
+	svc.saves = newSaveBatcher(s)
 	return svc
 }
 

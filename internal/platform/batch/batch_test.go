@@ -1,4 +1,4 @@
-package exam
+package batch
 
 import (
 	"context"
@@ -7,27 +7,29 @@ import (
 	"testing"
 )
 
-// The batcher gives every save its own outcome, never puts two saves of one answer in one
-// batch, and hands a failed write's error to every save in that batch.
-func TestSaveBatcher(t *testing.T) {
+type save struct{ AttemptID, ItemID, Seq int64 }
+
+// The batcher gives every request its own outcome, never puts two requests with one key in one
+// batch, and hands a failed write's error to every request in that batch.
+func TestBatcher(t *testing.T) {
 	type key struct{ a, i int64 }
 	var mu sync.Mutex
-	var batches [][]AnswerSave
+	var batches [][]save
 	failSeq := int64(-1)
-	write := func(_ context.Context, saves []AnswerSave) ([]SaveOutcome, error) {
+	write := func(_ context.Context, saves []save) ([]int64, error) {
 		mu.Lock()
 		batches = append(batches, saves)
 		mu.Unlock()
-		out := make([]SaveOutcome, len(saves))
+		out := make([]int64, len(saves))
 		for i, s := range saves {
 			if s.Seq == failSeq {
 				return nil, errors.New("database down")
 			}
-			out[i] = SaveOutcome(s.Seq % 4) // outcome derived from the input, to see it routed back
+			out[i] = s.Seq % 4 // outcome derived from the input, to see it routed back
 		}
 		return out, nil
 	}
-	b := newSaveBatcher(write, 3, 16)
+	b := New(write, Options[save]{Writers: 3, MaxBatch: 16, Key: func(s save) any { return [2]int64{s.AttemptID, s.ItemID} }})
 	const attempts, items, repeats = 20, 5, 4
 	var wg sync.WaitGroup
 	var bad sync.Map
@@ -38,8 +40,8 @@ func TestSaveBatcher(t *testing.T) {
 				go func(a, i, r int64) {
 					defer wg.Done()
 					seq := a*1000 + i*10 + r
-					got, err := b.save(context.Background(), AnswerSave{Answer: Answer{AttemptID: a, ItemID: i, Seq: seq}})
-					if err != nil || got != SaveOutcome(seq%4) {
+					got, err := b.Do(context.Background(), save{AttemptID: a, ItemID: i, Seq: seq})
+					if err != nil || got != seq%4 {
 						bad.Store(seq, got)
 					}
 				}(a, i, r)
@@ -73,7 +75,7 @@ func TestSaveBatcher(t *testing.T) {
 		wg.Add(1)
 		go func(n int) {
 			defer wg.Done()
-			_, errs[n] = b.save(context.Background(), AnswerSave{Answer: Answer{AttemptID: 99, ItemID: int64(n), Seq: int64(7 - n*0)}})
+			_, errs[n] = b.Do(context.Background(), save{AttemptID: 99, ItemID: int64(n), Seq: 7})
 		}(n)
 	}
 	wg.Wait()
