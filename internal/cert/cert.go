@@ -130,9 +130,13 @@ type Store interface {
 	CertificatesOfCadre(ctx context.Context, cadreID int64) ([]Certificate, error)
 	AddCertificateStatusEvent(ctx context.Context, e *StatusEvent) error
 	CertificateStatusEvents(ctx context.Context, certificateID int64) ([]StatusEvent, error)
-	LogCertificateVerification(ctx context.Context, v Verification) error
-	// HitThrottle counts one attempt under key in a fixed window and returns the count so far.
-	HitThrottle(ctx context.Context, key string, window time.Duration, now time.Time) (int, error)
+	// CertificatesByNumbers returns the certificates with those numbers, by number.
+	CertificatesByNumbers(ctx context.Context, numbers []string) (map[string]*Certificate, error)
+	// LogCertificateVerifications appends public verification log entries.
+	LogCertificateVerifications(ctx context.Context, vs []Verification) error
+	// HitThrottles counts n attempts under each key in a fixed window and returns each key's
+	// count so far.
+	HitThrottles(ctx context.Context, hits map[string]int, window time.Duration, now time.Time) (map[string]int, error)
 	// PublishCertificateKey stores a public key unless its kid is already stored.
 	PublishCertificateKey(ctx context.Context, k PublishedKey) error
 	// PublishedCertificateKeys returns every published key, newest first.

@@ -16,6 +16,7 @@ import (
 	"qualify/internal/identity"
 	"qualify/internal/org"
 	"qualify/internal/platform/apperr"
+	"qualify/internal/platform/batch"
 	"qualify/internal/platform/civil"
 	"qualify/internal/platform/signing"
 )
@@ -45,6 +46,8 @@ type Service struct {
 
 	fontMu sync.Mutex
 	font   []byte
+
+	lookups *batch.Batcher[lookup, lookupResult]
 }
 
 // NewService returns a certificate service; keys holds this instance's private signing keys.
@@ -64,7 +67,9 @@ func NewService(s Store, a Auditor, keys *signing.Dir, cfg Config) *Service {
 	if cfg.VerifyRatePerAddr <= 0 {
 		cfg.VerifyRatePerAddr = 30
 	}
-	return &Service{store: s, audit: a, keys: keys, cfg: cfg, now: time.Now}
+	svc := &Service{store: s, audit: a, keys: keys, cfg: cfg, now: time.Now}
+	svc.lookups = batch.New(svc.lookupBatch, batch.Options[lookup]{Writers: 4, MaxBatch: 256})
+	return svc
 }
 
 // SetClock replaces the clock (tests).
@@ -398,6 +403,74 @@ type VerifyRequest struct {
 	UserID *int64 // the verifier, when signed in
 }
 
+// lookup is one public verification on its way to the database.
+type lookup struct {
+	VerifyRequest
+	at time.Time
+}
+
+type lookupResult struct {
+	cert    *Certificate
+	outcome string
+}
+
+// lookupBatch counts, looks up and logs a group of lookups in one transaction. The n-th lookup
+// from an address in the group counts as that address's previous count plus n, exactly as one
+// at a time.
+func (s *Service) lookupBatch(ctx context.Context, ls []lookup) ([]lookupResult, error) {
+	out := make([]lookupResult, len(ls))
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		hits := map[string]int{}
+		numbers := make([]string, 0, len(ls))
+		for _, l := range ls {
+			hits["cert-verify:"+l.IP]++
+			numbers = append(numbers, l.Number)
+		}
+		now := ls[0].at
+		counts, err := s.store.HitThrottles(ctx, hits, time.Minute, now)
+		if err != nil {
+			return apperr.Wrap(err, "verify throttle")
+		}
+		certs, err := s.store.CertificatesByNumbers(ctx, numbers)
+		if err != nil {
+			return apperr.Wrap(err, "find certificates")
+		}
+		logs := make([]Verification, len(ls))
+		seen := map[string]int{}
+		for i, l := range ls {
+			key := "cert-verify:" + l.IP
+			seen[key]++
+			n := counts[key] - hits[key] + seen[key]
+			out[i] = s.decide(l, certs[l.Number], n)
+			logs[i] = Verification{Number: l.Number, Kind: l.Kind, Outcome: out[i].outcome, IP: l.IP, UserID: l.UserID, At: l.at}
+		}
+		return apperr.Wrap(s.store.LogCertificateVerifications(ctx, logs), "log verification")
+	})
+	return out, err
+}
+
+// decide is the answer to one lookup of c (nil: no such number), the n-th from its address in
+// the current window.
+func (s *Service) decide(l lookup, c *Certificate, n int) lookupResult {
+	if n > s.cfg.VerifyRatePerAddr {
+		return lookupResult{outcome: "rate_limited"}
+	}
+	want, wantTok := dummyHash, dummyHash
+	if c != nil {
+		want, wantTok = sha256.Sum256([]byte(c.HolderName)), sha256.Sum256([]byte(c.VerifyToken))
+	}
+	gotName, gotTok := sha256.Sum256([]byte(l.Name)), sha256.Sum256([]byte(l.Token))
+	nameOK := l.Name != "" && subtle.ConstantTimeCompare(want[:], gotName[:]) == 1
+	tokOK := l.Token != "" && subtle.ConstantTimeCompare(wantTok[:], gotTok[:]) == 1
+	switch {
+	case c == nil:
+		return lookupResult{outcome: "unknown_number"}
+	case !nameOK && !tokOK:
+		return lookupResult{outcome: "name_mismatch"}
+	}
+	return lookupResult{cert: c, outcome: "ok"}
+}
+
 // dummyHash stands in for an unknown certificate's name so that both answers take the same work.
 var dummyHash = sha256.Sum256([]byte("no such certificate"))
 
@@ -409,53 +482,22 @@ func (s *Service) Verify(ctx context.Context, r VerifyRequest) (PublicView, erro
 	if r.Kind == "" {
 		r.Kind = "lookup"
 	}
-	name, token := strings.TrimSpace(r.Name), strings.TrimSpace(r.Token)
-	if name == "" && token == "" {
+	r.Name, r.Token = strings.TrimSpace(r.Name), strings.TrimSpace(r.Token)
+	if r.Name == "" && r.Token == "" {
 		return PublicView{}, apperr.InvalidFields("name_required", "请填写持证人姓名", apperr.FieldError{Field: "name", Message: "必填"})
 	}
-	now := s.now().UTC()
 	number, _, _ := ParseNumber(r.Number)
 	if len(number) > 40 {
 		number = number[:40]
 	}
-	logIt := func(ctx context.Context, outcome string) error {
-		return apperr.Wrap(s.store.LogCertificateVerification(ctx, Verification{Number: number, Kind: r.Kind, Outcome: outcome,
-			IP: r.IP, UserID: r.UserID, At: now}), "log verification")
-	}
-	// The rate-limit count, the lookup and the log entry commit together: one commit per lookup.
-	var c *Certificate
-	var outcome string
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		n, err := s.store.HitThrottle(ctx, "cert-verify:"+r.IP, time.Minute, now)
-		if err != nil {
-			return apperr.Wrap(err, "verify throttle")
-		}
-		if n > s.cfg.VerifyRatePerAddr {
-			outcome = "rate_limited"
-			return logIt(ctx, outcome)
-		}
-		if c, err = s.store.CertificateByNumber(ctx, number); err != nil {
-			return apperr.Wrap(err, "find certificate")
-		}
-		want, wantTok := dummyHash, dummyHash
-		if c != nil {
-			want, wantTok = sha256.Sum256([]byte(c.HolderName)), sha256.Sum256([]byte(c.VerifyToken))
-		}
-		gotName, gotTok := sha256.Sum256([]byte(name)), sha256.Sum256([]byte(token))
-		nameOK := name != "" && subtle.ConstantTimeCompare(want[:], gotName[:]) == 1
-		tokOK := token != "" && subtle.ConstantTimeCompare(wantTok[:], gotTok[:]) == 1
-		outcome = "ok"
-		switch {
-		case c == nil:
-			outcome = "unknown_number"
-		case !nameOK && !tokOK:
-			outcome = "name_mismatch"
-		}
-		return logIt(ctx, outcome)
-	})
+	r.Number = number
+	// Concurrent lookups share one transaction: the rate-limit counts, the lookups and the log
+	// entries of all of them commit together, before any is answered.
+	res, err := s.lookups.Do(ctx, lookup{VerifyRequest: r, at: s.now().UTC()})
 	if err != nil {
 		return PublicView{}, err
 	}
+	c, outcome := res.cert, res.outcome
 	switch outcome {
 	case "rate_limited":
 		return PublicView{}, apperr.New(apperr.TooManyRequests, "verify_rate_limited", "查询过于频繁，请一分钟后再试")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,6 +298,46 @@ func TestPublicVerifyRateLimit(t *testing.T) {
 		logs, _ := e.App.Store.CertificateVerifications(context.Background(), w.cert.Number, 1)
 		if len(logs) != 1 || logs[0].Outcome != "rate_limited" {
 			t.Fatalf("rate-limited lookup not logged: %+v", logs)
+		}
+	})
+}
+
+// Concurrent lookups (which the server batches into shared transactions) count exactly: from one
+// address the first VerifyRatePerAddr succeed and the rest are refused, from another address
+// the count is separate, and every lookup is logged.
+func TestPublicVerifyConcurrentCounts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		cfg := apitest.Config(t)
+		cfg.VerifyRatePerAddr = 10
+		cfg.TrustedProxies = "0.0.0.0/0"
+		e := apitest.NewOn(t, d, cfg)
+		w := newCertWorld(t, e)
+		const each = 25
+		var mu sync.Mutex
+		codes := map[string]map[int]int{}
+		var wg sync.WaitGroup
+		for _, addr := range []string{"198.51.100.7", "203.0.113.9"} {
+			codes[addr] = map[int]int{}
+			for i := 0; i < each; i++ {
+				wg.Add(1)
+				go func(addr string) {
+					defer wg.Done()
+					r := e.DoWith("GET", publicPath(w.cert.Number, "李青山"), "", nil, map[string]string{"X-Forwarded-For": addr})
+					mu.Lock()
+					codes[addr][r.Code]++
+					mu.Unlock()
+				}(addr)
+			}
+		}
+		wg.Wait()
+		for addr, c := range codes {
+			if c[200] != 10 || c[429] != each-10 {
+				t.Errorf("%s: %v, want 10 × 200 and %d × 429", addr, c, each-10)
+			}
+		}
+		logs, err := e.App.Store.CertificateVerifications(context.Background(), w.cert.Number, 1000)
+		if err != nil || len(logs) != 2*each {
+			t.Fatalf("%d lookups logged (%v), want %d", len(logs), err, 2*each)
 		}
 	})
 }

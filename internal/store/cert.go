@@ -175,6 +175,24 @@ func (s *Store) CertificateByNumber(ctx context.Context, number string) (*cert.C
 	return s.oneCertificate(s.certificatesWithHolder(ctx).Where("x.number = ?", number))
 }
 
+// CertificatesByNumbers returns the certificates with those numbers, with their holders' orgs,
+// by number (numbers without a certificate are absent).
+func (s *Store) CertificatesByNumbers(ctx context.Context, numbers []string) (map[string]*cert.Certificate, error) {
+	out := make(map[string]*cert.Certificate, len(numbers))
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	var rows []certificateHolderRow
+	if err := s.certificatesWithHolder(ctx).Select(certificateHolderColumns).Where("x.number IN ?", numbers).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		c := toCertificateWithHolder(r)
+		out[c.Number] = &c
+	}
+	return out, nil
+}
+
 // CertificateByAttempt returns the certificate resting on attemptID (when > 0) or else on
 // attemptHash, or nil.
 func (s *Store) CertificateByAttempt(ctx context.Context, attemptID int64, attemptHash string) (*cert.Certificate, error) {
@@ -263,6 +281,18 @@ func (s *Store) CertificateStatusEvents(ctx context.Context, certificateID int64
 func (s *Store) LogCertificateVerification(ctx context.Context, v cert.Verification) error {
 	return s.conn(ctx).Create(&certificateVerificationRow{Number: v.Number, Kind: v.Kind, Outcome: v.Outcome, IP: v.IP,
 		UserID: v.UserID, OccurredAt: v.At}).Error
+}
+
+// LogCertificateVerifications appends many public verification log entries.
+func (s *Store) LogCertificateVerifications(ctx context.Context, vs []cert.Verification) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	rows := make([]certificateVerificationRow, len(vs))
+	for i, v := range vs {
+		rows[i] = certificateVerificationRow{Number: v.Number, Kind: v.Kind, Outcome: v.Outcome, IP: v.IP, UserID: v.UserID, OccurredAt: v.At}
+	}
+	return s.conn(ctx).CreateInBatches(rows, 500).Error
 }
 
 // CertificateVerifications returns the newest verification log entries of a number (tests, audit).

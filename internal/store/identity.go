@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -370,6 +371,61 @@ func (s *Store) HitThrottle(ctx context.Context, key string, window time.Duratio
 		return 0, err
 	}
 	return out[0].Attempts, nil
+}
+
+// HitThrottles counts n attempts under each key (distinct keys) in a fixed window and returns
+// each key's count so far: one statement on PostgreSQL.
+func (s *Store) HitThrottles(ctx context.Context, hits map[string]int, window time.Duration, now time.Time) (map[string]int, error) {
+	out := make(map[string]int, len(hits))
+	if len(hits) == 0 {
+		return out, nil
+	}
+	if !s.isPostgres() {
+		for k, n := range hits {
+			var got []struct{ Attempts int }
+			if err := s.conn(ctx).Raw(throttleUpsert, k, now, n, now.Add(-window), now.Add(-window)).Scan(&got).Error; err != nil {
+				return nil, err
+			}
+			if len(got) == 1 {
+				out[k] = got[0].Attempts
+			}
+		}
+		return out, nil
+	}
+	keys, ns := make([]string, 0, len(hits)), make([]string, 0, len(hits))
+	for k, n := range hits {
+		keys = append(keys, pgTextArrayElem(k))
+		ns = append(ns, strconv.Itoa(n))
+	}
+	var got []struct {
+		Key      string
+		Attempts int
+	}
+	err := s.conn(ctx).Raw(`INSERT INTO login_throttle (key, window_start, attempts)
+		SELECT k, ?, n FROM unnest(?::text[], ?::int[]) AS t(k, n)
+		ON CONFLICT (key) DO UPDATE SET
+			attempts = CASE WHEN login_throttle.window_start < ? THEN excluded.attempts ELSE login_throttle.attempts + excluded.attempts END,
+			window_start = CASE WHEN login_throttle.window_start < ? THEN excluded.window_start ELSE login_throttle.window_start END
+		RETURNING key, attempts`, now, "{"+strings.Join(keys, ",")+"}", "{"+strings.Join(ns, ",")+"}", now.Add(-window), now.Add(-window)).Scan(&got).Error
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range got {
+		out[g.Key] = g.Attempts
+	}
+	return out, nil
+}
+
+// throttleUpsert counts ? attempts under a key: args key, now, n, window start, window start.
+const throttleUpsert = `INSERT INTO login_throttle (key, window_start, attempts) VALUES (?, ?, ?)
+	ON CONFLICT (key) DO UPDATE SET
+		attempts = CASE WHEN login_throttle.window_start < ? THEN excluded.attempts ELSE login_throttle.attempts + excluded.attempts END,
+		window_start = CASE WHEN login_throttle.window_start < ? THEN excluded.window_start ELSE login_throttle.window_start END
+	RETURNING attempts`
+
+// pgTextArrayElem quotes s as an element of a PostgreSQL array literal.
+func pgTextArrayElem(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
 // GetSetting returns a stored setting.
