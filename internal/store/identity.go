@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -380,8 +382,12 @@ func (s *Store) HitThrottles(ctx context.Context, hits map[string]int, window ti
 	if len(hits) == 0 {
 		return out, nil
 	}
+	// Keys in one order, so that two transactions counting the same addresses lock their rows
+	// in the same order (no deadlock).
+	keys := slices.Sorted(maps.Keys(hits))
 	if !s.isPostgres() {
-		for k, n := range hits {
+		for _, k := range keys {
+			n := hits[k]
 			var got []struct{ Attempts int }
 			if err := s.conn(ctx).Raw(throttleUpsert, k, now, n, now.Add(-window), now.Add(-window)).Scan(&got).Error; err != nil {
 				return nil, err
@@ -392,21 +398,21 @@ func (s *Store) HitThrottles(ctx context.Context, hits map[string]int, window ti
 		}
 		return out, nil
 	}
-	keys, ns := make([]string, 0, len(hits)), make([]string, 0, len(hits))
-	for k, n := range hits {
-		keys = append(keys, pgTextArrayElem(k))
-		ns = append(ns, strconv.Itoa(n))
+	elems, ns := make([]string, 0, len(hits)), make([]string, 0, len(hits))
+	for _, k := range keys {
+		elems = append(elems, pgTextArrayElem(k))
+		ns = append(ns, strconv.Itoa(hits[k]))
 	}
 	var got []struct {
 		Key      string
 		Attempts int
 	}
 	err := s.conn(ctx).Raw(`INSERT INTO login_throttle (key, window_start, attempts)
-		SELECT k, ?, n FROM unnest(?::text[], ?::int[]) AS t(k, n)
+		SELECT k, ?, n FROM unnest(?::text[], ?::int[]) WITH ORDINALITY AS t(k, n, o) ORDER BY o
 		ON CONFLICT (key) DO UPDATE SET
 			attempts = CASE WHEN login_throttle.window_start < ? THEN excluded.attempts ELSE login_throttle.attempts + excluded.attempts END,
 			window_start = CASE WHEN login_throttle.window_start < ? THEN excluded.window_start ELSE login_throttle.window_start END
-		RETURNING key, attempts`, now, "{"+strings.Join(keys, ",")+"}", "{"+strings.Join(ns, ",")+"}", now.Add(-window), now.Add(-window)).Scan(&got).Error
+		RETURNING key, attempts`, now, "{"+strings.Join(elems, ",")+"}", "{"+strings.Join(ns, ",")+"}", now.Add(-window), now.Add(-window)).Scan(&got).Error
 	if err != nil {
 		return nil, err
 	}
