@@ -423,11 +423,20 @@ func (s *Service) Submit(ctx context.Context, actor identity.Principal, attemptI
 	if err != nil {
 		return SubmitResult{}, err
 	}
-	a, err := s.store.AttemptByID(ctx, attemptID)
-	if err != nil {
-		return SubmitResult{}, apperr.Wrap(err, "find attempt")
+	// Whose attempt it is never changes: the cached paper answers without reading the attempt.
+	owner := int64(0)
+	if f, ok := s.papers.get(attemptID); ok {
+		owner = f.cadreID
+	} else {
+		a, err := s.store.AttemptByID(ctx, attemptID)
+		if err != nil {
+			return SubmitResult{}, apperr.Wrap(err, "find attempt")
+		}
+		if a != nil {
+			owner = a.CadreID
+		}
 	}
-	if a == nil || a.CadreID != cadreID {
+	if owner == 0 || owner != cadreID {
 		return SubmitResult{}, apperr.NotFoundf("答卷不存在")
 	}
 	return s.finish(ctx, actor, attemptID, "candidate")

@@ -442,6 +442,17 @@ func TestConcurrentSavesEachAcknowledged(t *testing.T) {
 			}
 		}
 		wg.Wait()
+		// Another candidate can neither save into nor submit this attempt.
+		personnel := e.As("personnel2", e.Root.ID, identity.RolePersonnel)
+		var other struct{ ID int64 }
+		e.Do("POST", "/api/v1/cadres", personnel, cadreBody(e.Root.ID, "GB-T-2", "李四")).Status(201).JSON(&other)
+		if _, err := e.App.Identity.EnsureUser(context.Background(), identity.NewUser{Username: "cadre002", DisplayName: "李四",
+			Password: apitest.Password, OrgID: e.Root.ID, CadreID: &other.ID}, []identity.Role{identity.RoleCadre}); err != nil {
+			t.Fatal(err)
+		}
+		intruder := e.Login("cadre002")
+		e.Do("PUT", fmt.Sprintf("/api/v1/attempts/%d/answers/%d", at.ID, at.Questions[0].ItemID), intruder, map[string]any{"answer": "A", "seq": 99}).Problem(404, "not_found")
+		e.Do("POST", fmt.Sprintf("/api/v1/attempts/%d/submit", at.ID), intruder, nil).Problem(404, "not_found")
 		var back attemptOut
 		e.Do("POST", fmt.Sprintf("/api/v1/exams/%d/attempts", w.examID), w.cadre, nil).Status(200).JSON(&back)
 		for _, q := range back.Questions {
