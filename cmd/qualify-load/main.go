@@ -44,17 +44,19 @@ import (
 )
 
 type options struct {
-	adminURL    string
-	server      string
-	candidates  int
-	concurrency int
-	saveFor     time.Duration
-	verifyFor   time.Duration
-	pgbenchFor  time.Duration
-	repeats     int
-	keep        bool
-	profile     string
-	fault       string
+	adminURL     string
+	server       string
+	candidates   int
+	concurrency  int
+	saveFor      time.Duration
+	verifyFor    time.Duration
+	pgbenchFor   time.Duration
+	repeats      int
+	keep         bool
+	profile      string
+	profilePhase string
+	fault        string
+	roster       int
 }
 
 func main() {
@@ -68,8 +70,10 @@ func main() {
 	flag.DurationVar(&o.pgbenchFor, "pgbench-for", 10*time.Second, "duration of each pgbench run")
 	flag.IntVar(&o.repeats, "repeats", 3, "pgbench runs before and after (medians are reported)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the qualify_load database afterwards")
-	flag.StringVar(&o.profile, "profile", "", "write a CPU profile of the server during the autosave phase to this file")
+	flag.StringVar(&o.profile, "profile", "", "write a CPU profile of the server during one phase to this file")
+	flag.StringVar(&o.profilePhase, "profile-phase", "autosave", "the phase -profile covers: start, autosave, submit or verify")
 	flag.StringVar(&o.fault, "fault", "", "run a fault scenario instead: pg-stop, kill, failover, netcut, all")
+	flag.IntVar(&o.roster, "roster", 100000, "cadres in the roster of the batch promotion check (0: skip)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "qualify-load:", err)
@@ -92,6 +96,14 @@ func withDB(base, name string) string {
 
 const password = "Load#Passw0rd"
 
+// loadDB is the scratch database's name; LOAD_DB_NAME lets two runs share one PostgreSQL.
+var loadDB = func() string {
+	if v := os.Getenv("LOAD_DB_NAME"); regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(v) {
+		return v
+	}
+	return "qualify_load"
+}()
+
 // world is a prepared load database with its candidates.
 type world struct {
 	dbURL   string
@@ -108,15 +120,15 @@ func prepare(o options) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := admin.Exec(`DROP DATABASE IF EXISTS qualify_load WITH (FORCE)`); err != nil {
+	if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + loadDB + ` WITH (FORCE)`); err != nil {
 		admin.Close()
 		return nil, err
 	}
-	if _, err := admin.Exec(`CREATE DATABASE qualify_load`); err != nil {
+	if _, err := admin.Exec(`CREATE DATABASE ` + loadDB); err != nil {
 		admin.Close()
 		return nil, err
 	}
-	w := &world{dbURL: withDB(o.adminURL, "qualify_load")}
+	w := &world{dbURL: withDB(o.adminURL, loadDB)}
 	dataDir, err := os.MkdirTemp("", "qualify-load-")
 	if err != nil {
 		return nil, err
@@ -128,7 +140,7 @@ func prepare(o options) (*world, error) {
 		os.RemoveAll(dataDir)
 		if !o.keep {
 			if a, err := sql.Open("pgx", o.adminURL); err == nil {
-				a.Exec(`DROP DATABASE IF EXISTS qualify_load WITH (FORCE)`) //nolint:errcheck
+				a.Exec(`DROP DATABASE IF EXISTS ` + loadDB + ` WITH (FORCE)`) //nolint:errcheck
 				a.Close()
 			}
 		}
@@ -207,6 +219,7 @@ func run(o options) error {
 		return err
 	}
 	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	serverPID.Store(int64(srv.Process.Pid))
 	base := "http://" + addr
 	c := newClient(base, o.concurrency)
 	var results []phase
@@ -230,36 +243,18 @@ func run(o options) error {
 	hashRate := measureHashRate(3 * time.Second)
 
 	step("start storm: %d attempts (papers of 100 items)", len(users))
+	startProf := profileIf(o, debugAddr, "start", 5)
 	attempts := make([]attempt, len(users))
 	results = append(results, c.phase("start", len(users), o.concurrency, func(i int) error {
 		a, err := c.start(toks[i], examID)
 		attempts[i] = a
 		return err
 	}))
+	<-startProf
 	rss, hwm := serverMemory(srv.Process.Pid)
 
 	step("autosave saturation for %s", o.saveFor)
-	profDone := make(chan struct{})
-	if debugAddr != "" {
-		go func() {
-			defer close(profDone)
-			secs := int(o.saveFor.Seconds()) - 2
-			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debugAddr, max(secs, 1)))
-			if err != nil {
-				step("profile: %v", err)
-				return
-			}
-			defer resp.Body.Close()
-			f, err := os.Create(o.profile)
-			if err == nil {
-				_, _ = io.Copy(f, resp.Body)
-				f.Close()
-				step("server CPU profile written to %s (go tool pprof -top %s %s)", o.profile, o.server, o.profile)
-			}
-		}()
-	} else {
-		close(profDone)
-	}
+	profDone := profileIf(o, debugAddr, "autosave", int(o.saveFor.Seconds())-2)
 	var seq atomic.Int64
 	// Each worker saves for its own candidates, one save at a time each, as a browser does.
 	results = append(results, c.timed("autosave", o.saveFor, o.concurrency, func(w int, r *rand.Rand) error {
@@ -281,13 +276,15 @@ func run(o options) error {
 	results = append(results, c.badInput(5*time.Second, o.concurrency, toks, attempts))
 
 	step("submit storm: %d submissions", len(users))
+	submitProf := profileIf(o, debugAddr, "submit", 5)
 	results = append(results, c.phase("submit", len(users), 4*o.concurrency, func(i int) error {
 		return c.submit(toks[i], attempts[i].id)
 	}))
+	<-submitProf
 	graded, total := gradedCount(db, examID)
 
-	step("eligibility batch: a roster of %d cadres", min(len(users), 500))
-	batch, err := c.eligibilityBatch(users)
+	step("eligibility batch: a roster of %d cadres", o.roster)
+	batch, err := c.eligibilityBatch(db, o.roster)
 	if err != nil {
 		return err
 	}
@@ -299,6 +296,8 @@ func run(o options) error {
 		return err
 	}
 	if len(certs) > 0 {
+		verifyProf := profileIf(o, debugAddr, "verify", int(o.verifyFor.Seconds())-2)
+		defer func() { <-verifyProf }()
 		results = append(results, c.timed("verify", o.verifyFor, o.concurrency, func(_ int, r *rand.Rand) error {
 			x := certs[r.IntN(len(certs))]
 			return c.verify(x[0], x[1], r.IntN(1<<20))
@@ -308,10 +307,10 @@ func run(o options) error {
 
 	fmt.Printf("\nQualify load suite — %d candidates, %d client connections, %d cores (%s/%s)\n", len(users), o.concurrency,
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
-	fmt.Printf("%-10s %10s %10s %10s %10s %10s %8s\n", "operation", "count", "per sec", "p50 ms", "p95 ms", "p99 ms", "errors")
+	fmt.Printf("%-10s %10s %10s %10s %10s %10s %8s  %s\n", "operation", "count", "per sec", "p50 ms", "p95 ms", "p99 ms", "errors", "cores server/pg/load")
 	var saveRate float64
 	for _, p := range results {
-		fmt.Printf("%-10s %10d %10.1f %10.1f %10.1f %10.1f %8d\n", p.name, p.count, p.rate(), p.pct(50), p.pct(95), p.pct(99), p.errors)
+		fmt.Printf("%-10s %10d %10.1f %10.1f %10.1f %10.1f %8d  %s\n", p.name, p.count, p.rate(), p.pct(50), p.pct(95), p.pct(99), p.errors, p.cpu)
 		if p.name == "autosave" {
 			saveRate = p.rate()
 		}
@@ -329,6 +328,32 @@ func run(o options) error {
 	fmt.Printf("graded after the submit storm: %d of %d\n", graded, total)
 	fmt.Printf("server memory with %d attempts in progress: RSS %.0f MiB, peak %.0f MiB (target < 512 MiB at 10,000)\n", len(users), rss, hwm)
 	return nil
+}
+
+// profileIf fetches a CPU profile of the server for secs seconds into o.profile when phase is the
+// one asked for; the returned channel closes when the profile is written (or at once).
+func profileIf(o options, debugAddr, phase string, secs int) chan struct{} {
+	done := make(chan struct{})
+	if debugAddr == "" || o.profilePhase != phase {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debugAddr, max(secs, 1)))
+		if err != nil {
+			step("profile: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(o.profile)
+		if err == nil {
+			_, _ = io.Copy(f, resp.Body)
+			f.Close()
+			step("server CPU profile of the %s phase written to %s (go tool pprof -top %s %s)", phase, o.profile, o.server, o.profile)
+		}
+	}()
+	return done
 }
 
 func step(format string, a ...any) { fmt.Fprintf(os.Stderr, "== "+format+"\n", a...) }
@@ -648,6 +673,7 @@ type phase struct {
 	elapsed time.Duration
 	lat     []time.Duration
 	samples []string
+	cpu     cpuUse // cores used by server/PostgreSQL/load generator during the phase
 }
 
 func (p phase) rate() float64 {
@@ -692,6 +718,7 @@ func (r *recorder) phase(name string, elapsed time.Duration) phase {
 // phase runs op for indexes 0..n-1 with conc workers.
 func (c *client) phase(name string, n, conc int, op func(i int) error) phase {
 	var rec recorder
+	cpu0 := sampleCPU()
 	var next atomic.Int64
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -711,12 +738,15 @@ func (c *client) phase(name string, n, conc int, op func(i int) error) phase {
 		}()
 	}
 	wg.Wait()
-	return rec.phase(name, time.Since(start))
+	p := rec.phase(name, time.Since(start))
+	p.cpu = cpu0.since()
+	return p
 }
 
 // timed runs op repeatedly with conc workers for d.
 func (c *client) timed(name string, d time.Duration, conc int, op func(worker int, r *rand.Rand) error) phase {
 	var rec recorder
+	cpu0 := sampleCPU()
 	start := time.Now()
 	stop := start.Add(d)
 	var wg sync.WaitGroup
@@ -733,7 +763,9 @@ func (c *client) timed(name string, d time.Duration, conc int, op func(worker in
 		}(w)
 	}
 	wg.Wait()
-	return rec.phase(name, time.Since(start))
+	p := rec.phase(name, time.Since(start))
+	p.cpu = cpu0.since()
+	return p
 }
 
 // badInput sends malformed JSON, oversized bodies, forged tokens and replayed saves while half
@@ -793,48 +825,200 @@ func (c *client) badInput(d time.Duration, conc int, toks []string, atts []attem
 	})
 }
 
-// eligibilityBatch uploads a roster of the seeded candidates (at most the server's 500-row limit)
-// to the promotion check and times the whole batch; count is the rows checked.
-func (c *client) eligibilityBatch(users []string) (phase, error) {
+// eligibilityBatch seeds a roster of n cadres (seedRoster), uploads it to the batch promotion check
+// as personnel1 (province scope) and times the request from upload to the whole answer received;
+// count is the rows checked. Each cadre is checked for the next level up in its post category.
+func (c *client) eligibilityBatch(db *sql.DB, n int) (phase, error) {
+	if n <= 0 {
+		return phase{name: "elig-row"}, nil
+	}
+	t0 := time.Now()
+	counts, err := seedRoster(db, n)
+	if err != nil {
+		return phase{}, fmt.Errorf("seed roster: %w", err)
+	}
+	step("seeded %d roster cadres with %d post records, %d certificates, %d ledger entries in %.1f s",
+		n, counts[0], counts[1], counts[2], time.Since(t0).Seconds())
+	roster, err := rosterWorkbook(db)
+	if err != nil {
+		return phase{}, fmt.Errorf("roster workbook: %w", err)
+	}
 	tok, err := c.login("personnel1")
 	if err != nil {
-		return phase{}, err
-	}
-	n := min(len(users), 500)
-	f := excelize.NewFile()
-	defer f.Close()
-	_ = f.SetSheetRow("Sheet1", "A1", &[]any{"干部编号", "拟任职务层次", "职务类别"})
-	for i := 0; i < n; i++ {
-		_ = f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &[]any{"LOAD-" + users[i], "乡科级正职", "行政管理"})
-	}
-	var roster bytes.Buffer
-	if err := f.Write(&roster); err != nil {
 		return phase{}, err
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", "roster.xlsx")
-	_, _ = fw.Write(roster.Bytes())
+	_, _ = fw.Write(roster)
 	mw.Close()
 	req, _ := http.NewRequest("POST", c.base+"/api/v1/eligibility/batch", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+tok)
+	// A roster of 100,000 rows may take longer than the client's usual timeout.
+	hc := &http.Client{Transport: c.http.Transport, Timeout: 5 * time.Minute}
+	cpu0 := sampleCPU()
 	start := time.Now()
-	resp, err := c.http.Do(req)
-	var rec recorder
+	resp, err := hc.Do(req)
+	var got int64
+	batchID := ""
 	if err == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
+		got, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		batchID = resp.Header.Get("X-Eligibility-Batch-Id")
 		if resp.StatusCode != 200 {
 			err = &httpError{status: resp.StatusCode, msg: fmt.Sprintf("batch: %d", resp.StatusCode)}
 		}
 	}
 	elapsed := time.Since(start)
+	var rec recorder
 	for i := 0; i < n; i++ {
 		rec.add(elapsed/time.Duration(n), nil) // per-row share of the batch
 	}
 	if err != nil {
 		rec.errors, rec.samples = n, []string{err.Error()}
 	}
-	return rec.phase("elig-row", elapsed), nil
+	p := rec.phase("elig-row", elapsed)
+	p.cpu = cpu0.since()
+	if err == nil {
+		var b struct{ Rows, Eligible, Ineligible, Problems int }
+		if e := c.do("GET", "/api/v1/eligibility/batches/"+batchID, tok, nil, &b); e != nil {
+			return p, e
+		}
+		step("eligibility batch: %d rows in %.2f s, %.0f rows/s (target < 10 s); roster %.1f MB, answer %.1f MB; "+
+			"%d eligible, %d not, %d not checkable; cores server/PostgreSQL/load %s",
+			n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), float64(len(roster))/(1<<20), float64(got)/(1<<20),
+			b.Eligible, b.Ineligible, b.Problems, p.cpu)
+		if b.Rows != n || b.Problems != 0 {
+			return p, fmt.Errorf("batch record %+v, want %d rows all checked", b, n)
+		}
+	}
+	return p, nil
+}
+
+// seedRoster inserts n cadres ROSTER-000001 ... in the province org with varied files, each with
+// three post records (the current one a 乡科级 post, some still in probation), up to three
+// certificates of the subjects its promotion needs (some expired, suspended or revoked) and three
+// training ledger entries, in a few INSERT ... SELECT over generate_series. It returns the
+// numbers of post records, certificates and ledger entries.
+func seedRoster(db *sql.DB, n int) ([3]int64, error) {
+	var counts [3]int64
+	tx, err := db.Begin()
+	if err != nil {
+		return counts, err
+	}
+	defer tx.Rollback() //nolint:errcheck
+	// g is the cadre's number; ws its work start; s2, s3 the starts of its second and current posts.
+	const dates = `DATE '1988-07-01' + (g * 1597 % 9000) AS ws,
+		DATE '1988-07-01' + (g * 1597 % 9000) + 1460 + (g * 31 % 1100) AS s2,
+		DATE '1988-07-01' + (g * 1597 % 9000) + 1460 + (g * 31 % 1100) + 1095 + (g * 53 % 1100) AS s3`
+	stmts := []string{
+		`INSERT INTO cadres (org_id, code, name, gender, birth_date, ethnicity, education, party_join_date, work_start_date, reserve,
+			current_post, post_level, post_category, term_start, created_at, updated_at)
+		SELECT (SELECT id FROM orgs WHERE code = 'P'), 'ROSTER-' || lpad(g::text, 6, '0'),
+			(ARRAY['张','王','李','赵','刘','陈','杨','黄','周','吴','徐','孙'])[1 + g % 12] ||
+				(ARRAY['伟','芳','娜','敏','静','强','磊','军','洋','勇','艳','杰','涛','明','超'])[1 + g * 7 % 15],
+			CASE WHEN g % 3 = 0 THEN 'female' ELSE 'male' END, ws - 8036, CASE WHEN g % 12 = 0 THEN '回族' ELSE '汉族' END,
+			(ARRAY['bachelor','master','college','bachelor','secondary','doctorate','bachelor','college'])[1 + g % 8],
+			CASE WHEN g % 9 = 0 THEN NULL ELSE ws + 400 + (g * 1009 % 3000) END, ws, g % 5 = 0,
+			CASE WHEN g % 2 = 0 THEN '科长' ELSE '副科长' END, CASE WHEN g % 2 = 0 THEN 'township_principal' ELSE 'township_deputy' END,
+			(ARRAY['administrative','party_government_leader','party_mass'])[1 + g % 3], s3, now(), now()
+		FROM (SELECT g, ` + dates + ` FROM generate_series(1, $1) g) x`,
+		// 科员, then a deputy post (principals) or a second 科员 post (deputies), then the current post.
+		`INSERT INTO post_records (cadre_id, title, post_level, post_category, unit_name, start_date, end_date, grassroots, leadership,
+			probation_end, appointment_type)
+		SELECT c.id,
+			CASE WHEN k = 3 THEN c.current_post WHEN k = 2 AND g % 2 = 0 THEN '副科长' ELSE '科员' END,
+			CASE WHEN k = 3 THEN c.post_level WHEN k = 2 AND g % 2 = 0 THEN 'township_deputy' END,
+			c.post_category, (ARRAY['某县财政局','某乡人民政府','某县委组织部','某镇党委'])[1 + (g + k) % 4],
+			CASE k WHEN 1 THEN ws WHEN 2 THEN s2 ELSE s3 END, CASE k WHEN 1 THEN s2 WHEN 2 THEN s3 END,
+			(k = 1 AND g % 3 <> 0) OR (k = 2 AND g % 4 = 0), k = 3 OR (k = 2 AND g % 2 = 0),
+			CASE WHEN k = 3 AND g % 4 < 2 THEN s3 + 365 END, 'appointment'
+		FROM (SELECT c.*, substr(c.code, 8)::int AS g FROM cadres c WHERE c.code LIKE 'ROSTER-%') c
+		CROSS JOIN LATERAL (SELECT ` + dates + `) d CROSS JOIN generate_series(1, 3) k`,
+		`INSERT INTO certificate_keys (kid, alg, public_jwk, created_at) VALUES ('load-roster', 'EdDSA', '{}', now())
+		ON CONFLICT (kid) DO NOTHING`,
+		// The subjects the next level up needs in the cadre's category; about four in five held.
+		`INSERT INTO certificates (number, cadre_id, holder_name, subject_code, subject_name, attempt_hash, score, issuer, issued_at,
+			issued_on, expires_on, status, status_reason, status_changed_at, key_id, credential, verify_token, created_at, updated_at)
+		SELECT 'LR' || lpad(g::text, 6, '0') || '-' || j, c.id, c.name, s, s, 'sha256:load-roster-' || g || '-' || j, 60 + g % 40,
+			'中共示范省委组织部', issued::timestamptz, issued, issued + 1094,
+			CASE WHEN g % 29 = 0 THEN 'revoked' WHEN g % 31 = 0 THEN 'suspended' ELSE 'valid' END,
+			CASE WHEN g % 29 = 0 OR g % 31 = 0 THEN '违纪处理' ELSE '' END, issued::timestamptz, 'load-roster', 'load', md5(g || '-' || j),
+			now(), now()
+		FROM (SELECT c.*, substr(c.code, 8)::int AS g FROM cadres c WHERE c.code LIKE 'ROSTER-%') c
+		CROSS JOIN LATERAL unnest(CASE c.post_category
+			WHEN 'party_government_leader' THEN ARRAY['political_theory','decision_making','coordination']
+			WHEN 'administrative' THEN ARRAY['political_theory','administration']
+			ELSE ARRAY['political_theory','party_affairs'] END) WITH ORDINALITY AS u(s, j)
+		CROSS JOIN LATERAL (SELECT CASE WHEN g % 11 = 0 THEN DATE '2019-05-01' ELSE DATE '2021-03-01' + (g * 13 % 1500) END AS issued) i
+		WHERE (g + j) % 5 <> 0`,
+		`INSERT INTO training_ledger (cadre_id, course_title, school_name, mode, recognized, hours, from_date, to_date, year, created_at, created_by)
+		SELECT c.id, '专题培训班', '中共示范省委党校', CASE WHEN k = 3 AND g % 2 = 0 THEN 'online' ELSE 'centralized' END, g % 13 <> 0,
+			40 + (g * k * 37 % 200), f, f + 3, extract(year FROM f)::int, now(), 'load'
+		FROM (SELECT c.*, substr(c.code, 8)::int AS g FROM cadres c WHERE c.code LIKE 'ROSTER-%') c
+		CROSS JOIN generate_series(1, 3) k
+		CROSS JOIN LATERAL (SELECT DATE '2022-01-10' + (g * k * 97 % 1700) AS f) d`,
+	}
+	for i, q := range stmts {
+		var args []any
+		if i == 0 {
+			args = []any{n}
+		}
+		res, err := tx.Exec(q, args...)
+		if err != nil {
+			return counts, fmt.Errorf("statement %d: %w", i+1, err)
+		}
+		switch i {
+		case 1, 3, 4:
+			counts[map[int]int{1: 0, 3: 1, 4: 2}[i]], _ = res.RowsAffected()
+		}
+	}
+	if _, err := tx.Exec(`ANALYZE cadres, post_records, certificates, training_ledger`); err != nil {
+		return counts, err
+	}
+	return counts, tx.Commit()
+}
+
+// rosterWorkbook writes the batch roster of the seeded roster cadres: each for the next level up
+// (乡科级副职 -> 乡科级正职, 乡科级正职 -> 县处级副职) in its post category.
+func rosterWorkbook(db *sql.DB) ([]byte, error) {
+	rows, err := db.Query(`SELECT c.code, l.name, p.name FROM cadres c
+		JOIN post_levels l ON l.ord = (SELECT ord - 1 FROM post_levels WHERE code = c.post_level)
+		JOIN post_categories p ON p.code = c.post_category
+		WHERE c.code LIKE 'ROSTER-%' ORDER BY c.code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return nil, err
+	}
+	_ = sw.SetRow("A1", []any{"干部编号", "拟任职务层次", "职务类别"})
+	line := make([]any, 3)
+	for n := 2; rows.Next(); n++ {
+		var code, level, category string
+		if err := rows.Scan(&code, &level, &category); err != nil {
+			return nil, err
+		}
+		line[0], line[1], line[2] = code, level, category
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		if err := sw.SetRow(cell, line); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := sw.Flush(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

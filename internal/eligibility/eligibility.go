@@ -185,6 +185,24 @@ type Check struct {
 	RequirementID int64
 	CheckedAt     time.Time
 	CheckedBy     string
+	BatchID       int64 // the batch that kept it; 0 for a single check
+}
+
+// Batch is the record of one batch check (批量核查) of an uploaded roster: who ran it in which org
+// scope (OrgPath), the file, the counts of its rows and a digest of the checks it kept (see
+// BatchDigest). Each of its checks carries its ID; the audit log names it once.
+type Batch struct {
+	ID         int64
+	OrgPath    string
+	FileName   string
+	FileSHA256 string // hex SHA-256 of the uploaded file
+	Rows       int    // roster rows read (blank rows skipped)
+	Eligible   int    // rows checked and eligible
+	Ineligible int    // rows checked and not eligible
+	Problems   int    // rows that could not be checked
+	Digest     string // "sha256:" + hex, over the kept checks in ID order
+	CreatedAt  time.Time
+	CreatedBy  string
 }
 
 // Eligible reports whether no rule failed (soft failures and manual items do not block; manual

@@ -28,9 +28,23 @@ type FactSource interface {
 	Ledger(ctx context.Context, cadreID int64) ([]training.LedgerEntry, error)
 }
 
+// BulkFactSource reads the facts of many cadres at once, for a batch check. The maps are keyed by
+// cadre ID and each list is in the order of its one-cadre counterpart; certificates and ledger
+// entries carry the fields the rules read. *store.Store satisfies it.
+type BulkFactSource interface {
+	// CadresByCodes returns the cadres with those codes (干部编号) with their orgs; unknown codes
+	// are left out.
+	CadresByCodes(ctx context.Context, codes []string) ([]cadre.Cadre, error)
+	PostRecordsOf(ctx context.Context, cadreIDs []int64) (map[int64][]cadre.PostRecord, error)
+	CertificatesOfCadres(ctx context.Context, cadreIDs []int64) (map[int64][]cert.Certificate, error)
+	LedgerOf(ctx context.Context, cadreIDs []int64) (map[int64][]training.LedgerEntry, error)
+	EligibilityExceptionsOf(ctx context.Context, cadreIDs []int64) (map[int64][]Exception, error)
+}
+
 // CheckFilter narrows a listing of checks; PathPrefix is set by the service from the actor's scope.
 type CheckFilter struct {
 	CadreID    int64
+	BatchID    int64
 	PathPrefix string
 	Page       int
 	PageSize   int
@@ -39,7 +53,10 @@ type CheckFilter struct {
 // Store is what the eligibility service needs from persistence.
 type Store interface {
 	FactSource
+	BulkFactSource
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// InBulkTx is InTx for a transaction that writes in bulk (on PostgreSQL, with COPY).
+	InBulkTx(ctx context.Context, fn func(ctx context.Context) error) error
 	OrgByID(ctx context.Context, id int64) (*org.Org, error)
 	// CadreByCode returns the cadre with that code (干部编号) with its org, or nil.
 	CadreByCode(ctx context.Context, code string) (*cadre.Cadre, error)
@@ -48,6 +65,14 @@ type Store interface {
 	CreateEligibilityException(ctx context.Context, e *Exception) error
 	EligibilityExceptions(ctx context.Context, cadreID int64) ([]Exception, error)
 	CreateEligibilityCheck(ctx context.Context, c *Check) error
+	// CreateEligibilityChecks inserts the checks as CreateEligibilityCheck does and sets their IDs,
+	// ascending in the order given.
+	CreateEligibilityChecks(ctx context.Context, cs []Check) error
+	CreateEligibilityBatch(ctx context.Context, b *Batch) error
+	// UpdateEligibilityBatch writes b's counts and digest.
+	UpdateEligibilityBatch(ctx context.Context, b Batch) error
+	// EligibilityBatchByID returns the batch record, or nil.
+	EligibilityBatchByID(ctx context.Context, id int64) (*Batch, error)
 	// EligibilityCheckByID returns the check with its cadre's name and org path, or nil.
 	EligibilityCheckByID(ctx context.Context, id int64) (*Check, error)
 	SearchEligibilityChecks(ctx context.Context, f CheckFilter) ([]Check, int64, error)
@@ -153,10 +178,25 @@ func (s *Service) Facts(ctx context.Context, l *cadre.Ladder, c cadre.Cadre, tar
 	if err != nil {
 		return Facts{}, apperr.Wrap(err, "read training ledger")
 	}
+	return factsOf(l, c, target, record{posts: posts, certs: certs, ledger: ledger, exceptions: exs}, asOf), nil
+}
+
+// record is what is kept about a cadre beyond the file: post history (oldest first),
+// certificates (newest first), training ledger (newest first) and approved exceptions.
+type record struct {
+	posts      []cadre.PostRecord
+	certs      []cert.Certificate
+	ledger     []training.LedgerEntry
+	exceptions []Exception
+}
+
+// factsOf derives the facts from the cadre's file and record; it is pure.
+func factsOf(l *cadre.Ladder, c cadre.Cadre, target cadre.PostLevel, r record, asOf civil.Date) Facts {
+	posts := r.posts
 	f := Facts{Cadre: c, TargetLevel: target, LevelCount: len(l.Levels), YearsOfWork: cadre.YearsOfWork(c.WorkStartDate, posts, asOf),
 		Grassroots: cadre.GrassrootsYears(posts, asOf), TimeInGrade: cadre.TimeInGrade(l, posts, asOf),
 		LastPromotion: cadre.LastPromotionDate(l, posts, asOf), InProbation: cadre.InProbation(posts, asOf),
-		Certificates: certs, Ledger: ledger}
+		Certificates: r.certs, Ledger: r.ledger}
 	f.CurrentLevel = currentLevel(l, c, posts, asOf)
 	if below, ok := l.LevelBelow(target.Code); ok {
 		f.PostsAtLowerLevel = cadre.PostsAtLevel(posts, below.Code, asOf)
@@ -166,12 +206,12 @@ func (s *Service) Facts(ctx context.Context, l *cadre.Ladder, c cadre.Cadre, tar
 			f.ProbationEnd = p.ProbationEnd
 		}
 	}
-	for _, e := range exs {
+	for _, e := range r.exceptions {
 		if f.CurrentLevel.Code != "" && e.TargetLevel == f.CurrentLevel.Code && slices.Contains(e.Rules, RuleTimeInPost) {
 			f.PriorTimeInPostException = true
 		}
 	}
-	return f, nil
+	return f
 }
 
 // currentLevel is the post level held on asOf, or the level of the rank held; from the history,
@@ -264,20 +304,28 @@ func (s *Service) check(ctx context.Context, actor identity.Principal, l *cadre.
 	if err != nil {
 		return Check{}, err
 	}
-	rules := Evaluate(f, req, row, exs, req.AsOf)
-	ch := Check{CadreID: c.ID, CadreName: c.Name, OrgPath: c.OrgPath, TargetLevel: req.TargetLevel, PostCategory: req.PostCategory,
-		AsOf: req.AsOf, Eligible: Eligible(rules), Rules: rules, RequirementID: row.ID, CheckedAt: s.now().UTC(), CheckedBy: actor.Username}
+	ch := judge(f, req, row, exs)
+	ch.CheckedAt, ch.CheckedBy = s.now().UTC(), actor.Username
 	if err := s.store.CreateEligibilityCheck(ctx, &ch); err != nil {
 		return Check{}, apperr.Wrap(err, "store check")
 	}
 	var failed []string
-	for _, r := range rules {
+	for _, r := range ch.Rules {
 		if r.Status == Fail || r.Status == Waived {
 			failed = append(failed, r.Code+":"+string(r.Status))
 		}
 	}
 	return ch, s.record(ctx, actor, "eligibility.check", "eligibility_check", ch.ID, nil, map[string]any{"cadreId": c.ID,
 		"targetPostLevel": req.TargetLevel, "postCategory": req.PostCategory, "asOf": req.AsOf.String(), "eligible": ch.Eligible, "failed": failed})
+}
+
+// judge evaluates the request over the facts against the matrix row and returns the check to
+// keep (without its ID, time and checker); req.AsOf must be set. It is pure.
+func judge(f Facts, req Request, row Requirement, exs []Exception) Check {
+	rules := Evaluate(f, req, row, exs, req.AsOf)
+	c := f.Cadre
+	return Check{CadreID: c.ID, CadreName: c.Name, OrgPath: c.OrgPath, TargetLevel: req.TargetLevel, PostCategory: req.PostCategory,
+		AsOf: req.AsOf, Eligible: Eligible(rules), Rules: rules, RequirementID: row.ID}
 }
 
 // GetCheck returns a kept check of a cadre in the actor's scope. Errors: forbidden, not_found.

@@ -2,22 +2,15 @@ package eligibility
 
 import (
 	"bytes"
-	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 
-	"qualify/internal/cadre"
-	"qualify/internal/identity"
-	"qualify/internal/org"
 	"qualify/internal/platform/apperr"
-	"qualify/internal/platform/civil"
 )
-
-// MaxBatchRows bounds a batch roster.
-const MaxBatchRows = 500
 
 // The batch roster's columns (职务层次 and 职务类别 by Chinese name or code).
 const (
@@ -27,210 +20,191 @@ const (
 	colAsOf     = "核查日期"
 )
 
-// BatchRow is the outcome of one roster row.
-type BatchRow struct {
-	Row      int
-	Code     string
-	Name     string
-	Level    string
-	Category string
-	AsOf     string
-	Check    *Check // nil when the row could not be checked
-	Problem  string // why the row could not be checked
+func unreadable(msg string) error { return apperr.New(apperr.Invalid, "batch_unreadable", msg) }
+
+// readBatch reads the first sheet of a roster row by row, skipping blank rows; more than limit
+// rows is an error. It reads with scanFirstSheet, or with excelize's streaming reader the
+// workbooks scanFirstSheet leaves to it. Errors: batch_unreadable, batch_too_large,
+// validation_failed (missing columns).
+func readBatch(data []byte, limit int) ([]BatchRow, error) {
+	r := &rosterReader{limit: limit}
+	err := scanFirstSheet(data, r.add)
+	if errors.Is(err, errUnsupported) {
+		r = &rosterReader{limit: limit}
+		err = readWithExcelize(data, r.add)
+	}
+	if err == nil && !r.head {
+		err = unreadable("工作表为空或无法读取")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.rows, nil
 }
 
-// Batch checks every row of an .xlsx roster (columns 干部编号, 拟任职务层次, 职务类别, optional
-// 核查日期) and returns an .xlsx with a verdict and reasons per row; rows that cannot be checked
-// say why. Each check is kept and audited like a single one. Errors: forbidden,
-// batch_unreadable, batch_too_large, validation_failed (missing columns).
-func (s *Service) Batch(ctx context.Context, actor identity.Principal, data []byte) ([]byte, []BatchRow, error) {
-	if !canCheck(actor) {
-		return nil, nil, forbidden()
-	}
-	rows, err := readBatch(data)
-	if err != nil {
-		return nil, nil, err
-	}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		l, err := s.ladder(ctx)
-		if err != nil {
-			return err
-		}
-		m, err := s.matrix(ctx)
-		if err != nil {
-			return err
-		}
-		for i := range rows {
-			if err := s.batchRow(ctx, actor, l, m, &rows[i]); err != nil {
-				return err
+// rosterReader takes a roster's rows in order: the header (row 1), then the rows to check.
+type rosterReader struct {
+	limit int
+	head  bool // the header was read
+	cols  map[string]int
+	rows  []BatchRow
+}
+
+// add takes row n (1-based) of the sheet; rows missing from the sheet are not given.
+func (r *rosterReader) add(n int, cells []string) error {
+	if !r.head {
+		r.head = true
+		r.cols = map[string]int{}
+		if n == 1 {
+			for i, h := range cells {
+				h = strings.TrimSuffix(strings.TrimSpace(h), "*")
+				if _, dup := r.cols[h]; h != "" && !dup {
+					r.cols[h] = i
+				}
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := writeBatch(rows)
-	return out, rows, err
-}
-
-func (s *Service) batchRow(ctx context.Context, actor identity.Principal, l *cadre.Ladder, m []Requirement, r *BatchRow) error {
-	var probs []string
-	level := levelByName(l, r.Level)
-	if level == "" {
-		probs = append(probs, "拟任职务层次「"+r.Level+"」无法识别")
-	}
-	cat := categoryByName(l, r.Category)
-	if cat == "" {
-		probs = append(probs, "职务类别「"+r.Category+"」无法识别")
-	}
-	var asOf civil.Date
-	if r.AsOf != "" {
-		d, err := cadre.ParseRosterDate(r.AsOf)
-		if err != nil {
-			probs = append(probs, "核查日期："+err.Error())
+		var fe []apperr.FieldError
+		for _, c := range []string{colCode, colLevel, colCategory} {
+			if _, ok := r.cols[c]; !ok {
+				fe = append(fe, apperr.FieldError{Field: c, Message: "缺少必需的列「" + c + "」"})
+			}
 		}
-		asOf = d
-	}
-	var c *cadre.Cadre
-	if r.Code == "" {
-		probs = append(probs, "缺少干部编号")
-	} else {
-		x, err := s.store.CadreByCode(ctx, r.Code)
-		if err != nil {
-			return apperr.Wrap(err, "find cadre by code")
+		if len(fe) > 0 {
+			return apperr.InvalidFields("validation_failed", "核查名单缺少必需的列", fe...)
 		}
-		if x == nil || !(isSystem(actor) || org.Contains(actor.OrgPath, x.OrgPath)) {
-			probs = append(probs, "干部编号「"+r.Code+"」不存在或不在管理范围内")
-		} else {
-			c, r.Name = x, x.Name
-		}
-	}
-	if len(probs) > 0 {
-		r.Problem = strings.Join(probs, "；")
-		return nil
-	}
-	ch, err := s.check(ctx, actor, l, m, *c, Request{CadreID: c.ID, TargetLevel: level, PostCategory: cat, AsOf: asOf})
-	if err != nil {
-		if ae := apperr.As(err); ae.Kind != apperr.Internal {
-			r.Problem = ae.Message
+		if n == 1 {
 			return nil
 		}
-		return err
 	}
-	r.Check = &ch
+	cell := func(name string) string {
+		if i, ok := r.cols[name]; ok && i < len(cells) {
+			return strings.TrimSpace(cells[i])
+		}
+		return ""
+	}
+	br := BatchRow{Row: n, Code: cell(colCode), Level: cell(colLevel), Category: cell(colCategory), AsOf: cell(colAsOf)}
+	if br.Code == "" && br.Level == "" && br.Category == "" && br.AsOf == "" {
+		return nil
+	}
+	if len(r.rows) == r.limit {
+		return apperr.New(apperr.Invalid, "batch_too_large", fmt.Sprintf("一次最多核查 %d 行，请拆分名单后分批上传", r.limit))
+	}
+	r.rows = append(r.rows, br)
 	return nil
 }
 
-func levelByName(l *cadre.Ladder, s string) string {
-	for _, x := range l.Levels {
-		if s == x.Name || s == x.Code {
-			return x.Code
-		}
-	}
-	return ""
-}
-
-func categoryByName(l *cadre.Ladder, s string) string {
-	for _, x := range l.Categories {
-		if s == x.Name || s == x.Code {
-			return x.Code
-		}
-	}
-	return ""
-}
-
-func readBatch(data []byte) ([]BatchRow, error) {
+// readWithExcelize gives add the rows of the first sheet that have any cell, as excelize's
+// streaming reader reads them. Errors: batch_unreadable, and add's.
+func readWithExcelize(data []byte, add func(n int, cells []string) error) error {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true,
-		UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 16 << 20})
+		UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20})
 	if err != nil {
-		return nil, apperr.New(apperr.Invalid, "batch_unreadable", "无法读取文件，请上传 .xlsx 格式的核查名单")
+		return unreadable("无法读取文件，请上传 .xlsx 格式的核查名单")
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, apperr.New(apperr.Invalid, "batch_unreadable", "文件中没有工作表")
+		return unreadable("文件中没有工作表")
 	}
-	all, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-	if err != nil || len(all) == 0 {
-		return nil, apperr.New(apperr.Invalid, "batch_unreadable", "工作表为空或无法读取")
+	it, err := f.Rows(sheets[0])
+	if err != nil {
+		return unreadable("工作表为空或无法读取")
 	}
-	cols := map[string]int{}
-	for i, h := range all[0] {
-		h = strings.TrimSuffix(strings.TrimSpace(h), "*")
-		if _, dup := cols[h]; h != "" && !dup {
-			cols[h] = i
+	defer it.Close()
+	raw := excelize.Options{RawCellValue: true}
+	for n := 1; it.Next(); n++ {
+		cells, err := it.Columns(raw)
+		if err != nil {
+			return unreadable(fmt.Sprintf("第 %d 行无法读取", n))
 		}
-	}
-	var fe []apperr.FieldError
-	for _, c := range []string{colCode, colLevel, colCategory} {
-		if _, ok := cols[c]; !ok {
-			fe = append(fe, apperr.FieldError{Field: c, Message: "缺少必需的列「" + c + "」"})
-		}
-	}
-	if len(fe) > 0 {
-		return nil, apperr.InvalidFields("validation_failed", "核查名单缺少必需的列", fe...)
-	}
-	cell := func(r []string, name string) string {
-		if i, ok := cols[name]; ok && i < len(r) {
-			return strings.TrimSpace(r[i])
-		}
-		return ""
-	}
-	var out []BatchRow
-	for i, r := range all[1:] {
-		br := BatchRow{Row: i + 2, Code: cell(r, colCode), Level: cell(r, colLevel), Category: cell(r, colCategory), AsOf: cell(r, colAsOf)}
-		if br.Code == "" && br.Level == "" && br.Category == "" && br.AsOf == "" {
+		if len(cells) == 0 {
 			continue
 		}
-		out = append(out, br)
+		if err := add(n, cells); err != nil {
+			return err
+		}
 	}
-	if len(out) > MaxBatchRows {
-		return nil, apperr.New(apperr.Invalid, "batch_too_large", fmt.Sprintf("一次最多核查 %d 行", MaxBatchRows))
+	if it.Error() != nil {
+		return unreadable("工作表无法读取")
 	}
-	return out, nil
+	return nil
 }
 
-// writeBatch renders the outcome: the input columns, then 姓名, 结论, 不符合项, 提示与人工核实项,
-// 核查编号.
+// writeBatch renders the outcome of rows (see batchWriter).
 func writeBatch(rows []BatchRow) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sh := "核查结果"
-	f.SetSheetName("Sheet1", sh)
-	head := []any{"行号", colCode, "姓名", colLevel, colCategory, colAsOf, "结论", "不符合项", "提示与人工核实项", "核查编号"}
-	_ = f.SetSheetRow(sh, "A1", &head)
-	for i, r := range rows {
-		verdict, fails, notes, id := "无法核查", r.Problem, "", ""
-		if r.Check != nil {
-			verdict = "不符合"
-			if r.Check.Eligible {
-				verdict = "符合"
-			}
-			var fl, nl []string
-			for _, x := range r.Check.Rules {
-				switch x.Status {
-				case Fail:
-					fl = append(fl, x.Title+"："+x.Detail)
-				case SoftFail, Waived, Manual:
-					nl = append(nl, "【"+StatusNames[x.Status]+"】"+x.Title+"："+x.Detail)
-				}
-			}
-			fails, notes, id = strings.Join(fl, "\n"), strings.Join(nl, "\n"), strconv.FormatInt(r.Check.ID, 10)
-			if r.AsOf == "" {
-				r.AsOf = r.Check.AsOf.String()
-			}
-		}
-		line := []any{r.Row, r.Code, r.Name, r.Level, r.Category, r.AsOf, verdict, fails, notes, id}
-		cellName, _ := excelize.CoordinatesToCellName(1, i+2)
-		_ = f.SetSheetRow(sh, cellName, &line)
+	w, err := newBatchWriter()
+	if err != nil {
+		return nil, err
 	}
-	_ = f.SetColWidth(sh, "H", "I", 60)
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	defer w.close()
+	w.add(rows)
+	return w.finish()
+}
+
+// batchWriter renders the result workbook (resultSheet) on a goroutine of its own, from the rows
+// handed to it in order: the input columns, then 姓名, 结论, 不符合项, 提示与人工核实项, 核查编号.
+type batchWriter struct {
+	out  *resultSheet
+	in   chan []BatchRow
+	done chan error
+	shut bool // in is closed
+}
+
+func newBatchWriter() (*batchWriter, error) {
+	out, err := newResultSheet("核查结果", 8, 9, 60)
+	if err == nil {
+		err = out.addRow("行号", colCode, "姓名", colLevel, colCategory, colAsOf, "结论", "不符合项", "提示与人工核实项", "核查编号")
+	}
+	if err != nil {
 		return nil, apperr.Wrap(err, "write batch result")
 	}
-	return buf.Bytes(), nil
+	w := &batchWriter{out: out, in: make(chan []BatchRow, 8), done: make(chan error, 1)}
+	go w.loop(w.in)
+	return w, nil
+}
+
+func (w *batchWriter) loop(in <-chan []BatchRow) {
+	var err error
+	for rows := range in {
+		for _, r := range rows {
+			if err != nil {
+				break
+			}
+			verdict, fails, notes, id := "无法核查", r.Problem, "", ""
+			if r.CheckID != 0 {
+				verdict = "不符合"
+				if r.Eligible {
+					verdict = "符合"
+				}
+				fails, notes, id = r.Fails, r.Notes, strconv.FormatInt(r.CheckID, 10)
+			}
+			err = w.out.addRow(r.Row, r.Code, r.Name, r.Level, r.Category, r.AsOf, verdict, fails, notes, id)
+		}
+	}
+	w.done <- err
+}
+
+// add hands rows (not to be changed afterwards) to the writer.
+func (w *batchWriter) add(rows []BatchRow) { w.in <- rows }
+
+// finish writes the rows handed so far and returns the workbook.
+func (w *batchWriter) finish() ([]byte, error) {
+	close(w.in)
+	w.shut = true
+	if err := <-w.done; err != nil {
+		return nil, apperr.Wrap(err, "write batch result")
+	}
+	b, err := w.out.finish()
+	return b, apperr.Wrap(err, "write batch result")
+}
+
+// close stops the writer.
+func (w *batchWriter) close() {
+	if !w.shut {
+		close(w.in)
+		w.shut = true
+		<-w.done
+	}
 }
 
 // BatchTemplate returns an empty batch roster with its header and one example row.

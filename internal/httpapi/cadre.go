@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -457,6 +458,11 @@ func renderRosterInvalid(c *gin.Context, err error, errs []cadre.RosterError) {
 	_ = jsonRender(c.Writer, p)
 }
 
+// tooLarge is the 413 body_too_large problem of an upload over limit bytes.
+func tooLarge(limit int64) error {
+	return apperr.New(apperr.Invalid, "body_too_large", "上传文件过大：不得超过 "+strconv.FormatInt(limit>>20, 10)+" MB")
+}
+
 // uploadedFile reads the multipart file field name, at most limit bytes, rendering the problem
 // and returning false when it is missing or too large.
 func uploadedFile(c *gin.Context, name string, limit int64) (string, []byte, bool) {
@@ -465,7 +471,7 @@ func uploadedFile(c *gin.Context, name string, limit int64) (string, []byte, boo
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			renderError(c, apperr.New(apperr.Invalid, "body_too_large", "上传文件过大"))
+			renderError(c, tooLarge(limit))
 		} else {
 			renderError(c, apperr.InvalidFields("file_required", "请以 multipart/form-data 上传文件",
 				apperr.FieldError{Field: name, Message: "缺少文件"}))
@@ -473,7 +479,7 @@ func uploadedFile(c *gin.Context, name string, limit int64) (string, []byte, boo
 		return "", nil, false
 	}
 	if fh.Size > limit {
-		renderError(c, apperr.New(apperr.Invalid, "body_too_large", "上传文件过大"))
+		renderError(c, tooLarge(limit))
 		return "", nil, false
 	}
 	f, err := fh.Open()

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -38,6 +39,7 @@ type checkDTO struct {
 	Eligible        bool       `json:"eligible"`
 	CheckedAt       string     `json:"checkedAt"`
 	CheckedBy       string     `json:"checkedBy"`
+	BatchID         *int64     `json:"batchId"` // the batch check that kept it; null for a single check
 	Rules           []ruleDTO  `json:"rules"`
 }
 
@@ -46,9 +48,41 @@ func toCheckDTO(c eligibility.Check) checkDTO {
 	for i, r := range c.Rules {
 		rules[i] = ruleDTO{Code: r.Code, Title: r.Title, Status: string(r.Status), Detail: r.Detail, Basis: r.Basis}
 	}
-	return checkDTO{ID: c.ID, CadreID: c.CadreID, CadreName: c.CadreName, TargetPostLevel: c.TargetLevel, PostCategory: c.PostCategory,
+	out := checkDTO{ID: c.ID, CadreID: c.CadreID, CadreName: c.CadreName, TargetPostLevel: c.TargetLevel, PostCategory: c.PostCategory,
 		AsOf: c.AsOf, Eligible: c.Eligible, CheckedAt: rfc3339(c.CheckedAt), CheckedBy: c.CheckedBy, Rules: rules}
+	if c.BatchID != 0 {
+		id := c.BatchID
+		out.BatchID = &id
+	}
+	return out
 }
+
+// batchDTO is the record of a batch check: the file, the counts and the digest of its kept checks
+// (SHA-256 over "<id> eligible|ineligible" lines in id order).
+type batchDTO struct {
+	ID         int64  `json:"id"`
+	FileName   string `json:"fileName"`
+	FileSHA256 string `json:"fileSha256"`
+	Rows       int    `json:"rows"`
+	Eligible   int    `json:"eligible"`
+	Ineligible int    `json:"ineligible"`
+	Problems   int    `json:"problems"`
+	Digest     string `json:"digest"`
+	CreatedAt  string `json:"createdAt"`
+	CreatedBy  string `json:"createdBy"`
+}
+
+func toBatchDTO(b eligibility.Batch) batchDTO {
+	return batchDTO{ID: b.ID, FileName: b.FileName, FileSHA256: b.FileSHA256, Rows: b.Rows, Eligible: b.Eligible,
+		Ineligible: b.Ineligible, Problems: b.Problems, Digest: b.Digest, CreatedAt: rfc3339(b.CreatedAt), CreatedBy: b.CreatedBy}
+}
+
+// maxBatchBytes bounds an uploaded batch roster: a roster of eligibility.MaxBatchRows rows with a
+// few more columns than needed stays well below it.
+const maxBatchBytes = 32 << 20
+
+// batchIDHeader names the batch record of a batch check's answer.
+const batchIDHeader = "X-Eligibility-Batch-Id"
 
 // eligibilityRequirementDTO is a row of the requirement matrix; a zero threshold means "does not apply".
 type eligibilityRequirementDTO struct {
@@ -186,11 +220,14 @@ func (a *API) eligibilityRoutes(authed *gin.RouterGroup) {
 	p := a.restricted(authed, "资格核查", identity.RolePersonnel)
 	p.handle(route{Method: "POST", Path: "/eligibility/checks", Summary: "干部提拔任职资格核查：逐项给出符合/不符合/提示/已破格/须人工核实及原因与依据；" +
 		"核查记录留存并记入审计日志（管理范围外的干部按不存在处理）", Request: checkRequest{}, Response: checkDTO{}}, a.createCheck)
-	p.handle(route{Method: "GET", Path: "/eligibility/checks", Summary: "管理范围内的核查记录（新的在前），可按干部筛选",
-		Query: []string{"cadreId", "page", "pageSize"}, Response: pageOf[checkDTO]{}}, a.listChecks)
+	p.handle(route{Method: "GET", Path: "/eligibility/checks", Summary: "管理范围内的核查记录（新的在前），可按干部、按批量核查筛选",
+		Query: []string{"cadreId", "batchId", "page", "pageSize"}, Response: pageOf[checkDTO]{}}, a.listChecks)
 	p.handle(route{Method: "GET", Path: "/eligibility/checks/:id", Summary: "核查记录详情", Response: checkDTO{}}, a.getCheck)
-	p.handle(route{Method: "POST", Path: "/eligibility/batch", Summary: "批量核查（multipart 字段 file，.xlsx：干部编号、拟任职务层次、职务类别、可选核查日期），" +
-		"返回逐行结论与原因的 .xlsx；无法核查的行说明原因", Raw: xlsxType}, a.batchCheck)
+	p.handle(route{Method: "POST", Path: "/eligibility/batch", Summary: "批量核查（multipart 字段 file，.xlsx：干部编号、拟任职务层次、职务类别、可选核查日期；" +
+		"最多 100,000 行、32 MB），返回逐行结论与原因的 .xlsx；无法核查的行说明原因。每行核查均留存，整批记一条批量核查记录并记入审计日志一次" +
+		"（响应头 X-Eligibility-Batch-Id 为批量核查记录编号）", Raw: xlsxType}, a.batchCheck)
+	p.handle(route{Method: "GET", Path: "/eligibility/batches/:id", Summary: "批量核查记录：文件、行数、符合/不符合/无法核查数及所留存核查的摘要",
+		Response: batchDTO{}}, a.getBatch)
 	p.handle(route{Method: "GET", Path: "/eligibility/batch/template", Summary: "下载批量核查名单模板（.xlsx）", Raw: xlsxType}, a.batchTemplate)
 	p.handle(route{Method: "POST", Path: "/eligibility/exceptions", Summary: "登记破格/越级提拔批准（类型、第九条六种情形之一、批准的上级组织部门、文号、所突破的条件）；" +
 		"试用期、提拔不满一年、健康、法定资格与党龄、任职资格证书不得突破", Request: exceptionRequest{}, Response: exceptionDTO{}, Status: http.StatusCreated}, a.createException)
@@ -223,7 +260,7 @@ func (a *API) createCheck(c *gin.Context) {
 func (a *API) listChecks(c *gin.Context) {
 	page, size := pageParams(c)
 	list, total, err := a.d.Eligibility.ListChecks(c.Request.Context(), actor(c),
-		eligibility.CheckFilter{CadreID: queryInt64(c, "cadreId"), Page: page, PageSize: size})
+		eligibility.CheckFilter{CadreID: queryInt64(c, "cadreId"), BatchID: queryInt64(c, "batchId"), Page: page, PageSize: size})
 	respond(c, http.StatusOK, newPage(mapSlice(list, toCheckDTO), total, page, size), err)
 }
 
@@ -235,12 +272,22 @@ func (a *API) getCheck(c *gin.Context) {
 }
 
 func (a *API) batchCheck(c *gin.Context) {
-	_, data, ok := uploadedFile(c, "file", maxRosterBytes)
+	name, data, ok := uploadedFile(c, "file", maxBatchBytes)
 	if !ok {
 		return
 	}
-	b, _, err := a.d.Eligibility.Batch(c.Request.Context(), actor(c), data)
-	sendXLSX(c, "eligibility-batch.xlsx", "批量资格核查结果.xlsx", b, err)
+	out, b, err := a.d.Eligibility.Batch(c.Request.Context(), actor(c), name, data)
+	if err == nil {
+		c.Header(batchIDHeader, strconv.FormatInt(b.ID, 10))
+	}
+	sendXLSX(c, "eligibility-batch.xlsx", "批量资格核查结果.xlsx", out, err)
+}
+
+func (a *API) getBatch(c *gin.Context) {
+	if id, ok := pathID(c, "id"); ok {
+		b, err := a.d.Eligibility.GetBatch(c.Request.Context(), actor(c), id)
+		respond(c, http.StatusOK, toBatchDTO(b), err)
+	}
 }
 
 func (a *API) batchTemplate(c *gin.Context) {

@@ -3,7 +3,10 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +100,9 @@ type checkOut struct {
 	ID              int64
 	Eligible        bool
 	CheckedAt       string
+	CheckedBy       string
+	AsOf            string
+	BatchID         *int64
 	TargetPostLevel string
 	Rules           []struct{ Code, Title, Status, Detail, Basis string }
 }
@@ -125,7 +131,7 @@ func (w *eligWorld) check(t *testing.T, tok, code string, status int) checkOut {
 
 func auditCount(t *testing.T, e *apitest.Env, action string) int64 {
 	t.Helper()
-	_, n, err := e.App.Store.ListAuditEvents(context.Background(), audit.Filter{Action: action, Page: 1, PageSize: 1})
+	_, n, err := e.App.Audit.List(context.Background(), audit.Filter{Action: action, Page: 1, PageSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,47 +276,233 @@ func TestEligibilityScopeAndExceptions(t *testing.T) {
 	})
 }
 
+// xlsxOf writes rows to a workbook.
+func xlsxOf(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// batchOut uploads a roster and returns the result rows and the batch record's ID.
+func (w *eligWorld) batch(t *testing.T, tok string, roster []byte) ([][]string, string) {
+	t.Helper()
+	r := w.e.Upload("/api/v1/eligibility/batch", tok, "file", "名单.xlsx", roster).Status(200)
+	out, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := out.GetRows(out.GetSheetList()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.Head.Get("X-Eligibility-Batch-Id")
+	if id == "" {
+		t.Fatal("no X-Eligibility-Batch-Id")
+	}
+	return got, id
+}
+
+type batchRecord struct {
+	ID                                   int64
+	FileName, FileSha256, Digest         string
+	Rows, Eligible, Ineligible, Problems int
+	CreatedBy                            string
+}
+
+// keptDigest recomputes a batch's digest from its kept checks, as an auditor would.
+func keptDigest(t *testing.T, e *apitest.Env, batchID string) (string, int) {
+	t.Helper()
+	rows, err := e.App.Store.DB().Gorm.Raw("SELECT id, eligible FROM eligibility_checks WHERE batch_id = ? ORDER BY id", batchID).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	h := sha256.New()
+	n := 0
+	for rows.Next() {
+		var id int64
+		var ok bool
+		if err := rows.Scan(&id, &ok); err != nil {
+			t.Fatal(err)
+		}
+		verdict := "ineligible"
+		if ok {
+			verdict = "eligible"
+		}
+		fmt.Fprintf(h, "%d %s\n", id, verdict)
+		n++
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), n
+}
+
 func TestEligibilityBatch(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newEligWorld(t, e)
-		f := excelize.NewFile()
-		rows := [][]any{{"干部编号", "拟任职务层次", "职务类别", "核查日期"}, {"ELIG-1", "县处级副职", "党政领导", ""},
-			{"ELIG-2", "county_deputy", "party_government_leader", w.today.String()}, {"NOPE-9", "县处级副职", "党政领导", ""},
-			{"ELIG-1", "科员", "党政领导", ""}}
-		for i, r := range rows {
-			cell, _ := excelize.CoordinatesToCellName(1, i+1)
-			if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
-				t.Fatal(err)
-			}
+		// An exception, which the batch must apply as a single check does.
+		e.Do("POST", "/api/v1/eligibility/exceptions", w.county, map[string]any{"cadreId": w.ids["ELIG-2"], "targetPostLevel": "county_deputy",
+			"type": "exceptional", "justification": "hard_area_results", "approver": "中共示范省委组织部", "documentNo": "示组函〔2026〕8号",
+			"rules": []string{"grassroots"}}).Status(201)
+		roster := xlsxOf(t, [][]any{{"干部编号", "拟任职务层次", "职务类别", "核查日期"},
+			{"ELIG-1", "县处级副职", "党政领导", ""},
+			{"ELIG-2", "county_deputy", "party_government_leader", w.today.String()},
+			{"NOPE-9", "县处级副职", "党政领导", ""},
+			{"ELIG-1", "科员", "党政领导", ""},
+			{"K2-001", "县处级副职", "党政领导", ""}, // county 2's cadre: outside county 1's scope
+			{},
+			{"ELIG-3", "县处级正职", "行政管理", w.today.AddDays(-30).String()},
+			{"ELIG-4", "乡科级正职", "党群组织管理", ""},
+			{"", "县处级副职", "党政领导", ""},
+		})
+		got, batchID := w.batch(t, w.county, roster)
+		if len(got) != 9 {
+			t.Fatalf("rows %q", got)
 		}
-		var buf bytes.Buffer
-		if err := f.Write(&buf); err != nil {
-			t.Fatal(err)
+		var verdicts, rowNos []string
+		for _, r := range got[1:] {
+			verdicts, rowNos = append(verdicts, r[6]), append(rowNos, r[0])
 		}
-		r := e.Upload("/api/v1/eligibility/batch", w.county, "file", "名单.xlsx", buf.Bytes()).Status(200)
-		out, err := excelize.OpenReader(bytes.NewReader(r.Body))
-		if err != nil {
-			t.Fatal(err)
+		if strings.Join(verdicts, ",") != "符合,不符合,无法核查,无法核查,无法核查,不符合,不符合,无法核查" ||
+			strings.Join(rowNos, ",") != "2,3,4,5,6,8,9,10" {
+			t.Fatalf("verdicts %v rows %v", verdicts, rowNos)
 		}
-		got, err := out.GetRows(out.GetSheetList()[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 5 {
-			t.Fatalf("rows %v", got)
-		}
-		verdicts := []string{got[1][6], got[2][6], got[3][6], got[4][6]}
-		if strings.Join(verdicts, ",") != "符合,不符合,无法核查,无法核查" {
-			t.Fatalf("verdicts %v", verdicts)
-		}
-		if !strings.Contains(got[2][7], "缺少决策能力资格证书") || !strings.Contains(got[3][7], "不存在或不在管理范围内") ||
-			!strings.Contains(got[4][7], "无法识别") || got[1][2] != "张合格" {
+		if !strings.Contains(got[2][7], "缺少决策能力资格证书") || !strings.Contains(got[2][8], "【已破格】基层工作经历") ||
+			!strings.Contains(got[3][7], "「NOPE-9」不存在或不在管理范围内") || !strings.Contains(got[4][7], "无法识别") ||
+			!strings.Contains(got[5][7], "「K2-001」不存在或不在管理范围内") || got[5][2] != "" ||
+			got[8][7] != "缺少干部编号" || got[1][2] != "张合格" || got[1][5] != w.today.String() {
 			t.Fatalf("reasons %q", got)
 		}
-		if n := auditCount(t, e, "eligibility.check"); n != 2 {
-			t.Fatalf("audited batch checks %d, want 2", n)
+		if n := auditCount(t, e, "eligibility.check"); n != 0 {
+			t.Fatalf("a batch audits its checks once, not per row: %d eligibility.check entries", n)
 		}
+
+		// Every checked row is kept as a single check of the same request is, pointing to the batch.
+		codes := map[string]string{"县处级副职": "county_deputy", "county_deputy": "county_deputy", "县处级正职": "county_principal", "乡科级正职": "township_principal",
+			"党政领导": "party_government_leader", "party_government_leader": "party_government_leader", "行政管理": "administrative", "党群组织管理": "party_mass"}
+		checked := 0
+		var checkIDs []int64
+		for _, r := range got[1:] {
+			if len(r) < 10 || r[9] == "" {
+				continue
+			}
+			checked++
+			var kept, single checkOut
+			e.Do("GET", "/api/v1/eligibility/checks/"+r[9], w.county, nil).Status(200).JSON(&kept)
+			if kept.BatchID == nil || fmt.Sprint(*kept.BatchID) != batchID || kept.AsOf != r[5] || kept.CheckedBy != "personnel_k1" {
+				t.Fatalf("kept check %+v of row %q", kept, r)
+			}
+			checkIDs = append(checkIDs, kept.ID)
+			e.Do("POST", "/api/v1/eligibility/checks", w.county, map[string]any{"cadreId": w.ids[r[1]], "targetPostLevel": codes[r[3]],
+				"postCategory": codes[r[4]], "asOf": r[5]}).Status(200).JSON(&single)
+			if single.BatchID != nil || single.Eligible != kept.Eligible || fmt.Sprintf("%+v", single.Rules) != fmt.Sprintf("%+v", kept.Rules) {
+				t.Fatalf("row %s: batch %+v\nsingle %+v", r[0], kept, single)
+			}
+			var fails []string
+			for _, x := range kept.Rules {
+				if x.Status == "fail" {
+					fails = append(fails, x.Title+"："+x.Detail)
+				}
+			}
+			if r[7] != strings.Join(fails, "\n") {
+				t.Fatalf("row %s: failures %q, kept %q", r[0], r[7], fails)
+			}
+		}
+
+		// One audit entry names the batch record, which counts the rows and digests the kept checks.
+		events, n, err := e.App.Audit.List(context.Background(), audit.Filter{Action: "eligibility.batch", Page: 1, PageSize: 5})
+		if err != nil || n != 1 || events[0].TargetType != "eligibility_batch" || events[0].TargetID != batchID || events[0].ActorName != "personnel_k1" {
+			t.Fatalf("batch audit %+v %d %v", events, n, err)
+		}
+		var b batchRecord
+		e.Do("GET", "/api/v1/eligibility/batches/"+batchID, w.county, nil).Status(200).JSON(&b)
+		digest, kept := keptDigest(t, e, batchID)
+		sum := sha256.Sum256(roster)
+		if b.Rows != 8 || b.Eligible != 1 || b.Ineligible != 3 || b.Problems != 4 || kept != checked || b.Digest != digest ||
+			b.FileName != "名单.xlsx" || b.FileSha256 != hex.EncodeToString(sum[:]) || b.CreatedBy != "personnel_k1" {
+			t.Fatalf("batch %+v, kept %d (%s)", b, kept, digest)
+		}
+		if !strings.Contains(events[0].Summary, digest) || !strings.Contains(events[0].Summary, `"problems":4`) {
+			t.Fatalf("batch audit summary %s", events[0].Summary)
+		}
+		var list struct {
+			Items []checkOut
+			Total int
+		}
+		e.Do("GET", "/api/v1/eligibility/checks?pageSize=100&batchId="+batchID, w.county, nil).Status(200).JSON(&list)
+		if list.Total != checked || len(list.Items) != checked || list.Items[0].ID != checkIDs[len(checkIDs)-1] {
+			t.Fatalf("checks of the batch %+v", list)
+		}
+		for _, x := range list.Items {
+			if x.BatchID == nil || fmt.Sprint(*x.BatchID) != batchID {
+				t.Fatalf("listed check %+v", x)
+			}
+		}
+		e.Do("GET", "/api/v1/eligibility/batches/"+batchID, w.province, nil).Status(200)
+		county2 := e.As("personnel_k2", w.k2.ID, identity.RolePersonnel)
+		e.Do("GET", "/api/v1/eligibility/batches/"+batchID, county2, nil).Problem(404, "not_found")
+		e.Do("GET", "/api/v1/eligibility/batches/"+batchID, w.county1Cadre, nil).Problem(403, "forbidden")
+
 		e.Upload("/api/v1/eligibility/batch", w.county, "file", "x.xlsx", []byte("not a workbook")).Problem(400, "batch_unreadable")
+		e.Upload("/api/v1/eligibility/batch", w.county, "file", "x.xlsx", make([]byte, 33<<20)).Problem(413, "body_too_large")
+		e.Upload("/api/v1/eligibility/batch", w.county, "file", "x.xlsx", xlsxOf(t, [][]any{{"干部编号", "姓名"}})).Problem(400, "validation_failed")
+	})
+}
+
+// TestEligibilityBatchOfThousands checks a roster larger than one chunk of the batch and than one
+// multi-row INSERT on SQLite: every row answered in order, every check kept and counted once.
+func TestEligibilityBatchOfThousands(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newEligWorld(t, e)
+		const n = 6000
+		rows := [][]any{{"干部编号", "拟任职务层次", "职务类别"}}
+		for i := 0; i < n; i++ {
+			code := []string{"ELIG-1", "ELIG-2", "ELIG-3", "ELIG-4", "K2-001", fmt.Sprintf("NOPE-%d", i)}[i%6]
+			rows = append(rows, []any{code, "县处级副职", "党政领导"})
+		}
+		got, batchID := w.batch(t, w.county, xlsxOf(t, rows))
+		if len(got) != n+1 {
+			t.Fatalf("%d result rows", len(got))
+		}
+		want := []string{"符合", "不符合", "不符合", "不符合", "无法核查", "无法核查"}
+		var last int64
+		for i, r := range got[1:] {
+			if r[0] != fmt.Sprint(i+2) || r[6] != want[i%6] {
+				t.Fatalf("row %d: %q", i+2, r)
+			}
+			if r[6] != "无法核查" {
+				id, _ := strconv.ParseInt(r[9], 10, 64)
+				if id <= last {
+					t.Fatalf("row %d: check %d after %d", i+2, id, last)
+				}
+				last = id
+			}
+		}
+		var b batchRecord
+		e.Do("GET", "/api/v1/eligibility/batches/"+batchID, w.county, nil).Status(200).JSON(&b)
+		digest, kept := keptDigest(t, e, batchID)
+		if b.Rows != n || b.Eligible != n/6 || b.Ineligible != n/2 || b.Problems != n/3 || kept != 4*n/6 || b.Digest != digest {
+			t.Fatalf("batch %+v, kept %d", b, kept)
+		}
+		if c := auditCount(t, e, "eligibility.batch"); c != 1 {
+			t.Fatalf("batch audited %d times", c)
+		}
 	})
 }
 

@@ -65,6 +65,7 @@ type eligibilityCheckRow struct {
 	RequirementID *int64
 	CheckedAt     time.Time
 	CheckedBy     string
+	BatchID       *int64
 }
 
 func (eligibilityCheckRow) TableName() string { return "eligibility_checks" }
@@ -136,6 +137,9 @@ func toCheck(r eligibilityCheckCadreRow) eligibility.Check {
 	if r.Check.RequirementID != nil {
 		out.RequirementID = *r.Check.RequirementID
 	}
+	if r.Check.BatchID != nil {
+		out.BatchID = *r.Check.BatchID
+	}
 	for _, x := range rules {
 		out.Rules = append(out.Rules, eligibility.RuleResult{Code: x.Code, Title: x.Title, Status: eligibility.Status(x.Status),
 			Detail: x.Detail, Basis: x.Basis})
@@ -195,16 +199,9 @@ func (s *Store) EligibilityExceptions(ctx context.Context, cadreID int64) ([]eli
 
 // CreateEligibilityCheck inserts a check and sets c.ID.
 func (s *Store) CreateEligibilityCheck(ctx context.Context, c *eligibility.Check) error {
-	rules := make([]ruleResultJSON, len(c.Rules))
-	for i, x := range c.Rules {
-		rules[i] = ruleResultJSON{Code: x.Code, Title: x.Title, Status: string(x.Status), Detail: x.Detail, Basis: x.Basis}
-	}
 	r := eligibilityCheckRow{CadreID: c.CadreID, TargetLevel: c.TargetLevel, PostCategory: c.PostCategory, AsOf: c.AsOf,
-		Eligible: c.Eligible, Rules: jsonText(rules), CheckedAt: c.CheckedAt, CheckedBy: c.CheckedBy}
-	if c.RequirementID > 0 {
-		id := c.RequirementID
-		r.RequirementID = &id
-	}
+		Eligible: c.Eligible, Rules: rulesText(c.Rules), CheckedAt: c.CheckedAt, CheckedBy: c.CheckedBy,
+		RequirementID: nullID(c.RequirementID), BatchID: nullID(c.BatchID)}
 	if err := s.conn(ctx).Create(&r).Error; err != nil {
 		return err
 	}
@@ -229,11 +226,14 @@ func (s *Store) EligibilityCheckByID(ctx context.Context, id int64) (*eligibilit
 }
 
 // SearchEligibilityChecks returns a page of the checks of cadres under f.PathPrefix (optionally of
-// one cadre), newest first, and the total.
+// one cadre, of one batch), newest first, and the total.
 func (s *Store) SearchEligibilityChecks(ctx context.Context, f eligibility.CheckFilter) ([]eligibility.Check, int64, error) {
 	q := s.checksWithCadre(ctx).Where("o.path LIKE ? ESCAPE '\\'", prefixPattern(f.PathPrefix))
 	if f.CadreID > 0 {
 		q = q.Where("x.cadre_id = ?", f.CadreID)
+	}
+	if f.BatchID > 0 {
+		q = q.Where("x.batch_id = ?", f.BatchID)
 	}
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {

@@ -590,11 +590,15 @@ func (s *Store) Ledger(ctx context.Context, cadreID int64) ([]training.LedgerEnt
 	}
 	out := make([]training.LedgerEntry, len(rows))
 	for i, r := range rows {
-		out[i] = training.LedgerEntry{ID: r.ID, CadreID: r.CadreID, CourseID: r.CourseID, CourseTitle: r.CourseTitle, SchoolOrgID: r.SchoolOrgID,
-			SchoolName: r.SchoolName, Mode: training.Mode(r.Mode), Recognized: r.Recognized, Hours: r.Hours, From: r.FromDate, To: r.ToDate,
-			Year: r.Year, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy}
+		out[i] = toLedgerEntry(r)
 	}
 	return out, nil
+}
+
+func toLedgerEntry(r ledgerRow) training.LedgerEntry {
+	return training.LedgerEntry{ID: r.ID, CadreID: r.CadreID, CourseID: r.CourseID, CourseTitle: r.CourseTitle, SchoolOrgID: r.SchoolOrgID,
+		SchoolName: r.SchoolName, Mode: training.Mode(r.Mode), Recognized: r.Recognized, Hours: r.Hours, From: r.FromDate, To: r.ToDate,
+		Year: r.Year, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy}
 }
 
 // The store satisfies the calendar and training services' interfaces.
