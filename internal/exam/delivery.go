@@ -154,8 +154,16 @@ func (s *Service) start(ctx context.Context, actor identity.Principal, examID in
 	if err != nil {
 		return View{}, false, err
 	}
+	s.remember(att)
 	v, err := s.view(ctx, e, att)
 	return v, created, err
+}
+
+// remember caches the immutable facts of an attempt the candidate is about to save into.
+func (s *Service) remember(a Attempt) {
+	if _, ok := s.papers.get(a.ID); !ok && a.ID != 0 {
+		s.papers.put(a.ID, a)
+	}
 }
 
 // claimDevice enforces one device at a time; a confirmed takeover is recorded.
@@ -210,6 +218,7 @@ func (s *Service) Resume(ctx context.Context, actor identity.Principal, attemptI
 	if err != nil {
 		return View{}, err
 	}
+	s.remember(att)
 	return s.view(ctx, e, att)
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -28,6 +29,47 @@ type Signer struct {
 	audience string
 	ttl      time.Duration
 	now      func() time.Time
+	verified verifiedTokens
+}
+
+// verifiedTokens remembers tokens already verified, byte for byte, with their claims: a token
+// is immutable, so only its expiry needs checking again. Every request of a signed-in user
+// carries the same token for its lifetime; this spares decoding and verifying it each time.
+type verifiedTokens struct {
+	mu sync.Mutex
+	m  map[string]*Claims
+}
+
+// verifiedMax bounds the remembered tokens; when full the memory starts over.
+const verifiedMax = 50_000
+
+func (v *verifiedTokens) get(tok string, now time.Time) (*Claims, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	c, ok := v.m[tok]
+	if !ok {
+		return nil, false
+	}
+	if c.ExpiresAt == nil || !now.Before(c.ExpiresAt.Add(parseLeeway)) {
+		delete(v.m, tok)
+		return nil, false
+	}
+	if (c.IssuedAt != nil && now.Add(parseLeeway).Before(c.IssuedAt.Time)) ||
+		(c.NotBefore != nil && now.Add(parseLeeway).Before(c.NotBefore.Time)) {
+		return nil, false // a clock set back (tests): let the full check decide
+	}
+	cp := *c
+	return &cp, true
+}
+
+func (v *verifiedTokens) put(tok string, c *Claims) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= verifiedMax {
+		v.m = make(map[string]*Claims)
+	}
+	cp := *c
+	v.m[tok] = &cp
 }
 
 // NewSigner returns a Signer; key must be at least 32 bytes.
@@ -64,6 +106,20 @@ func (s *Signer) Issue(userID int64, sessionID string) (string, error) {
 // Parse verifies tok and returns its claims; any defect (algorithm, signature, expiry, issuer,
 // audience, missing session) is an error.
 func (s *Signer) Parse(tok string) (*Claims, error) {
+	if c, ok := s.verified.get(tok, s.now()); ok {
+		return c, nil
+	}
+	c, err := s.parse(tok)
+	if err == nil {
+		s.verified.put(tok, c)
+	}
+	return c, err
+}
+
+// parseLeeway is the clock skew tolerated on expiry and issue times.
+const parseLeeway = 5 * time.Second
+
+func (s *Signer) parse(tok string) (*Claims, error) {
 	var c Claims
 	_, err := jwt.ParseWithClaims(tok, &c, func(t *jwt.Token) (any, error) { return s.key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -71,7 +127,7 @@ func (s *Signer) Parse(tok string) (*Claims, error) {
 		jwt.WithIssuedAt(),
 		jwt.WithIssuer(s.issuer),
 		jwt.WithAudience(s.audience),
-		jwt.WithLeeway(5*time.Second),
+		jwt.WithLeeway(parseLeeway),
 		jwt.WithTimeFunc(s.now),
 	)
 	if err != nil {
