@@ -74,10 +74,16 @@ func procCPU(pid int) float64 {
 		return 0
 	}
 	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
+	if len(f) < 15 {
 		return 0
 	}
 	ut, _ := strconv.ParseFloat(f[11], 64)
 	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / clockTicks
+	// With the children this process has waited for (wrk), which count as the load generator.
+	cut, _ := strconv.ParseFloat(f[13], 64)
+	cst, _ := strconv.ParseFloat(f[14], 64)
+	if pid != os.Getpid() {
+		cut, cst = 0, 0
+	}
+	return (ut + st + cut + cst) / clockTicks
 }

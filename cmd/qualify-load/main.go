@@ -9,7 +9,9 @@
 // items), autosave saturation, submit storm with grading, public certificate verification. Each
 // phase prints throughput, p50/p95/p99 and errors; the server's resident memory is read from
 // /proc while every candidate has an attempt in progress. pgbench runs the single-row upsert an
-// autosave needs before and after the API run; the ratio uses the median of the runs.
+// autosave needs before and after the API run; the ratio uses the median of the runs. The
+// autosave and verification phases are driven by wrk when it is installed (see wrk.go); each
+// phase also prints the cores the server, PostgreSQL and the generator used.
 package main
 
 import (
@@ -55,6 +57,7 @@ type options struct {
 	keep         bool
 	profile      string
 	profilePhase string
+	client       string
 	fault        string
 	roster       int
 }
@@ -71,6 +74,7 @@ func main() {
 	flag.IntVar(&o.repeats, "repeats", 3, "pgbench runs before and after (medians are reported)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the qualify_load database afterwards")
 	flag.StringVar(&o.profile, "profile", "", "write a CPU profile of the server during one phase to this file")
+	flag.StringVar(&o.client, "client", "auto", "load generator of the autosave and verification phases: wrk (when installed, the default) or go")
 	flag.StringVar(&o.profilePhase, "profile-phase", "autosave", "the phase -profile covers: start, autosave, submit or verify")
 	flag.StringVar(&o.fault, "fault", "", "run a fault scenario instead: pg-stop, kill, failover, netcut, all")
 	flag.IntVar(&o.roster, "roster", 100000, "cadres in the roster of the batch promotion check (0: skip)")
@@ -257,7 +261,7 @@ func run(o options) error {
 	profDone := profileIf(o, debugAddr, "autosave", int(o.saveFor.Seconds())-2)
 	var seq atomic.Int64
 	// Each worker saves for its own candidates, one save at a time each, as a browser does.
-	results = append(results, c.timed("autosave", o.saveFor, o.concurrency, func(w int, r *rand.Rand) error {
+	saveOp := func(w int, r *rand.Rand) error {
 		mine := (len(attempts) + o.concurrency - 1 - w) / o.concurrency
 		if mine == 0 {
 			return nil
@@ -269,7 +273,26 @@ func run(o options) error {
 		}
 		item := a.items[r.IntN(len(a.items))]
 		return c.save(toks[i], a.id, item, seq.Add(1))
-	}))
+	}
+	wrkDir, err := os.MkdirTemp("", "qualify-wrk-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(wrkDir)
+	if wrkAvailable(o) {
+		step("(autosave driven by wrk)")
+		data, err := wrkSaves(wrkDir, toks, attempts)
+		if err != nil {
+			return err
+		}
+		p, err := runWrk("autosave", base, "save", data, o.saveFor, o.concurrency)
+		if err != nil {
+			return err
+		}
+		results = append(results, p)
+	} else {
+		results = append(results, c.timed("autosave", o.saveFor, o.concurrency, saveOp))
+	}
 
 	<-profDone
 	step("bad input under load for 5s (malformed JSON, oversized bodies, forged tokens, replayed saves) beside autosave")
@@ -298,10 +321,23 @@ func run(o options) error {
 	if len(certs) > 0 {
 		verifyProf := profileIf(o, debugAddr, "verify", int(o.verifyFor.Seconds())-2)
 		defer func() { <-verifyProf }()
-		results = append(results, c.timed("verify", o.verifyFor, o.concurrency, func(_ int, r *rand.Rand) error {
-			x := certs[r.IntN(len(certs))]
-			return c.verify(x[0], x[1], r.IntN(1<<20))
-		}))
+		if wrkAvailable(o) {
+			step("(verification driven by wrk)")
+			data, err := wrkLookups(wrkDir, certs)
+			if err != nil {
+				return err
+			}
+			p, err := runWrk("verify", base, "lookup", data, o.verifyFor, o.concurrency)
+			if err != nil {
+				return err
+			}
+			results = append(results, p)
+		} else {
+			results = append(results, c.timed("verify", o.verifyFor, o.concurrency, func(_ int, r *rand.Rand) error {
+				x := certs[r.IntN(len(certs))]
+				return c.verify(x[0], x[1], r.IntN(1<<20))
+			}))
+		}
 	}
 	after := pgbenchRuns(o, dbURL, "after")
 
@@ -673,7 +709,8 @@ type phase struct {
 	elapsed time.Duration
 	lat     []time.Duration
 	samples []string
-	cpu     cpuUse // cores used by server/PostgreSQL/load generator during the phase
+	cpu     cpuUse              // cores used by server/PostgreSQL/load generator during the phase
+	fixed   map[float64]float64 // percentiles (ms) measured elsewhere (wrk), when lat is empty
 }
 
 func (p phase) rate() float64 {
@@ -685,7 +722,7 @@ func (p phase) rate() float64 {
 
 func (p phase) pct(q float64) float64 {
 	if len(p.lat) == 0 {
-		return 0
+		return p.fixed[q]
 	}
 	i := int(float64(len(p.lat)-1) * q / 100)
 	return float64(p.lat[i].Microseconds()) / 1000
