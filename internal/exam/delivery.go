@@ -300,11 +300,11 @@ func (s *Service) Save(ctx context.Context, actor identity.Principal, attemptID,
 	if facts.cadreID != cadreID {
 		return SaveResult{}, apperr.NotFoundf("答卷不存在")
 	}
-	q, ok := facts.questions[itemID]
+	options, ok := facts.question(itemID)
 	if !ok {
 		return SaveResult{}, apperr.NotFoundf("试卷中没有这道题")
 	}
-	if err := checkAnswerShape(q, value); err != nil {
+	if err := checkAnswerShape(options, value); err != nil {
 		return SaveResult{}, err
 	}
 	now := s.now().UTC()
@@ -343,8 +343,9 @@ func findQuestion(p Paper, itemID int64) (Question, bool) {
 // maxAnswerBytes bounds one saved answer.
 const maxAnswerBytes = 64 << 10
 
-// checkAnswerShape refuses an answer that is not the JSON shape of the contract for its question.
-func checkAnswerShape(q Question, value []byte) error {
+// checkAnswerShape refuses an answer that is not the JSON shape of the contract for its question,
+// which shows options options (0: none).
+func checkAnswerShape(options int, value []byte) error {
 	bad := func(msg string) error {
 		return apperr.InvalidFields("invalid_answer", "答案格式不正确", apperr.FieldError{Field: "answer", Message: msg})
 	}
@@ -361,7 +362,8 @@ func checkAnswerShape(q Question, value []byte) error {
 	}
 	switch t := x.(type) {
 	case string:
-		if len(q.Order) > 0 && q.AuthoredKey(t) == "" && len([]rune(t)) == 1 {
+		letter := len(t) == 1 && t[0] >= 'A' && int(t[0]-'A') < options
+		if options > 0 && !letter && len([]rune(t)) == 1 {
 			return bad("选项 " + t + " 不存在")
 		}
 	case []any:

@@ -1,15 +1,29 @@
 package exam
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 )
 
-// paperFacts is what a save needs to know of an attempt that never changes: whose it is and the
-// questions of its paper. Caching it is safe on any number of instances because it is immutable;
-// what does change (status, deadline, device) is checked by the database in the save itself.
+// paperFacts is what a save needs to know of an attempt that never changes: whose it is, which
+// items its paper holds and how many options each shows. Caching it is safe on any number of
+// instances because it is immutable; what does change (status, deadline, device) is checked by
+// the database in the save itself. It is kept compact (about 1 KB for 100 questions): a server
+// holds one per candidate in progress.
 type paperFacts struct {
-	cadreID   int64
-	questions map[int64]Question
+	cadreID int64
+	items   []int64 // sorted
+	options []uint8 // options shown for items[i]
+}
+
+// question reports whether itemID is on the paper and how many options it shows.
+func (f *paperFacts) question(itemID int64) (options int, ok bool) {
+	i, found := slices.BinarySearch(f.items, itemID)
+	if !found {
+		return 0, false
+	}
+	return int(f.options[i]), true
 }
 
 // paperCache keeps paperFacts for recently used attempts, bounded in size.
@@ -32,9 +46,10 @@ func (c *paperCache) get(id int64) (*paperFacts, bool) {
 }
 
 func (c *paperCache) put(id int64, a Attempt) *paperFacts {
-	f := &paperFacts{cadreID: a.CadreID, questions: make(map[int64]Question, len(a.Paper.Questions))}
-	for _, q := range a.Paper.Questions {
-		f.questions[q.ItemID] = q
+	qs := slices.SortedFunc(slices.Values(a.Paper.Questions), func(x, y Question) int { return cmp.Compare(x.ItemID, y.ItemID) })
+	f := &paperFacts{cadreID: a.CadreID, items: make([]int64, len(qs)), options: make([]uint8, len(qs))}
+	for i, q := range qs {
+		f.items[i], f.options[i] = q.ItemID, uint8(min(len(q.Order), 255))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
