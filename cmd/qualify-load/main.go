@@ -339,6 +339,7 @@ func run(o options) error {
 			}))
 		}
 	}
+	endRSS, endHWM := serverMemory(srv.Process.Pid)
 	after := pgbenchRuns(o, dbURL, "after")
 
 	fmt.Printf("\nQualify load suite — %d candidates, %d client connections, %d cores (%s/%s)\n", len(users), o.concurrency,
@@ -363,6 +364,7 @@ func run(o options) error {
 		hashRate, runtime.NumCPU(), results[0].rate(), results[0].rate()/hashRate)
 	fmt.Printf("graded after the submit storm: %d of %d\n", graded, total)
 	fmt.Printf("server memory with %d attempts in progress: RSS %.0f MiB, peak %.0f MiB (target < 512 MiB at 10,000)\n", len(users), rss, hwm)
+	fmt.Printf("server memory at the end of the run: RSS %.0f MiB, peak over the whole run %.0f MiB (the promotion check batch included)\n", endRSS, endHWM)
 	return nil
 }
 
