@@ -364,11 +364,7 @@ func (s *Store) MarkRefreshTokenUsed(ctx context.Context, id string, at time.Tim
 // HitThrottle counts an attempt under key in a fixed window starting at the first attempt.
 func (s *Store) HitThrottle(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
 	var out []struct{ Attempts int }
-	err := s.conn(ctx).Raw(`INSERT INTO login_throttle (key, window_start, attempts) VALUES (?, ?, 1)
-		ON CONFLICT (key) DO UPDATE SET
-			attempts = CASE WHEN login_throttle.window_start < ? THEN 1 ELSE login_throttle.attempts + 1 END,
-			window_start = CASE WHEN login_throttle.window_start < ? THEN excluded.window_start ELSE login_throttle.window_start END
-		RETURNING attempts`, key, now, now.Add(-window), now.Add(-window)).Scan(&out).Error
+	err := s.conn(ctx).Raw(throttleUpsert, key, now, 1, now.Add(-window), now.Add(-window)).Scan(&out).Error
 	if err != nil || len(out) == 0 {
 		return 0, err
 	}
@@ -409,10 +405,7 @@ func (s *Store) HitThrottles(ctx context.Context, hits map[string]int, window ti
 	}
 	err := s.conn(ctx).Raw(`INSERT INTO login_throttle (key, window_start, attempts)
 		SELECT k, ?, n FROM unnest(?::text[], ?::int[]) WITH ORDINALITY AS t(k, n, o) ORDER BY o
-		ON CONFLICT (key) DO UPDATE SET
-			attempts = CASE WHEN login_throttle.window_start < ? THEN excluded.attempts ELSE login_throttle.attempts + excluded.attempts END,
-			window_start = CASE WHEN login_throttle.window_start < ? THEN excluded.window_start ELSE login_throttle.window_start END
-		RETURNING key, attempts`, now, "{"+strings.Join(elems, ",")+"}", "{"+strings.Join(ns, ",")+"}", now.Add(-window), now.Add(-window)).Scan(&got).Error
+		`+throttleConflict+` RETURNING key, attempts`, now, "{"+strings.Join(elems, ",")+"}", "{"+strings.Join(ns, ",")+"}", now.Add(-window), now.Add(-window)).Scan(&got).Error
 	if err != nil {
 		return nil, err
 	}
@@ -422,12 +415,15 @@ func (s *Store) HitThrottles(ctx context.Context, hits map[string]int, window ti
 	return out, nil
 }
 
-// throttleUpsert counts ? attempts under a key: args key, now, n, window start, window start.
-const throttleUpsert = `INSERT INTO login_throttle (key, window_start, attempts) VALUES (?, ?, ?)
-	ON CONFLICT (key) DO UPDATE SET
-		attempts = CASE WHEN login_throttle.window_start < ? THEN excluded.attempts ELSE login_throttle.attempts + excluded.attempts END,
-		window_start = CASE WHEN login_throttle.window_start < ? THEN excluded.window_start ELSE login_throttle.window_start END
-	RETURNING attempts`
+// throttleUpsert counts n attempts under a key in a fixed window starting afresh when the stored
+// one began before the cutoff: args key, now, n, cutoff, cutoff.
+const throttleUpsert = `INSERT INTO login_throttle (key, window_start, attempts) VALUES (?, ?, ?) ` + throttleConflict + ` RETURNING attempts`
+
+// throttleConflict adds the new attempts to a key's window, or starts the window afresh when
+// it began before the cutoff (args cutoff, cutoff).
+const throttleConflict = `ON CONFLICT (key) DO UPDATE SET
+	attempts = CASE WHEN login_throttle.window_start < ? THEN excluded.attempts ELSE login_throttle.attempts + excluded.attempts END,
+	window_start = CASE WHEN login_throttle.window_start < ? THEN excluded.window_start ELSE login_throttle.window_start END`
 
 // pgTextArrayElem quotes s as an element of a PostgreSQL array literal.
 func pgTextArrayElem(s string) string {
