@@ -7,8 +7,9 @@ import (
 	"qualify/internal/audit"
 )
 
-type auditEventRow struct {
-	Seq        int64 `gorm:"primaryKey;autoIncrement:false"`
+// AuditContent is what an audit entry records, the same in the chain and while pending (exported:
+// gorm reads only exported embedded structs).
+type AuditContent struct {
 	OccurredAt time.Time
 	ActorID    *int64
 	ActorName  string
@@ -18,22 +19,36 @@ type auditEventRow struct {
 	Summary    string
 	RequestID  string
 	IP         string `gorm:"column:ip"`
-	PrevHash   string
-	Hash       string
+}
+
+func auditContentFrom(e audit.Event) AuditContent {
+	return AuditContent{OccurredAt: e.OccurredAt.UTC(), ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action,
+		TargetType: e.TargetType, TargetID: e.TargetID, Summary: e.Summary, RequestID: e.RequestID, IP: e.IP}
+}
+
+// event is the content as an entry not yet chained.
+func (c AuditContent) event() audit.Event {
+	return audit.Event{OccurredAt: c.OccurredAt.UTC(), ActorID: c.ActorID, ActorName: c.ActorName, Action: c.Action,
+		TargetType: c.TargetType, TargetID: c.TargetID, Summary: c.Summary, RequestID: c.RequestID, IP: c.IP}
+}
+
+type auditEventRow struct {
+	Seq          int64 `gorm:"primaryKey;autoIncrement:false"`
+	AuditContent `gorm:"embedded"`
+	PrevHash     string
+	Hash         string
 }
 
 func (auditEventRow) TableName() string { return "audit_events" }
 
 func toAuditEvent(r auditEventRow) audit.Event {
-	return audit.Event{Seq: r.Seq, OccurredAt: r.OccurredAt.UTC(), ActorID: r.ActorID, ActorName: r.ActorName,
-		Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID, Summary: r.Summary,
-		RequestID: r.RequestID, IP: r.IP, PrevHash: r.PrevHash, Hash: r.Hash}
+	e := r.event()
+	e.Seq, e.PrevHash, e.Hash = r.Seq, r.PrevHash, r.Hash
+	return e
 }
 
 func auditEventRowFrom(e audit.Event) auditEventRow {
-	return auditEventRow{Seq: e.Seq, OccurredAt: e.OccurredAt.UTC(), ActorID: e.ActorID, ActorName: e.ActorName,
-		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Summary: e.Summary,
-		RequestID: e.RequestID, IP: e.IP, PrevHash: e.PrevHash, Hash: e.Hash}
+	return auditEventRow{Seq: e.Seq, AuditContent: auditContentFrom(e), PrevHash: e.PrevHash, Hash: e.Hash}
 }
 
 // auditChainLockKey is the advisory lock that serializes appends to the audit chain on PostgreSQL.
@@ -62,24 +77,15 @@ func (s *Store) LastAuditEvent(ctx context.Context) (*audit.Event, error) {
 }
 
 type auditPendingRow struct {
-	ID         int64 `gorm:"primaryKey"`
-	OccurredAt time.Time
-	ActorID    *int64
-	ActorName  string
-	Action     string
-	TargetType string
-	TargetID   string
-	Summary    string
-	RequestID  string
-	IP         string `gorm:"column:ip"`
+	ID           int64 `gorm:"primaryKey"`
+	AuditContent `gorm:"embedded"`
 }
 
 func (auditPendingRow) TableName() string { return "audit_pending" }
 
 // InsertPendingAudit stores an entry to be chained.
 func (s *Store) InsertPendingAudit(ctx context.Context, e audit.Event) error {
-	return s.conn(ctx).Create(&auditPendingRow{OccurredAt: e.OccurredAt.UTC(), ActorID: e.ActorID, ActorName: e.ActorName,
-		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Summary: e.Summary, RequestID: e.RequestID, IP: e.IP}).Error
+	return s.conn(ctx).Create(&auditPendingRow{AuditContent: auditContentFrom(e)}).Error
 }
 
 // PendingAudit returns up to limit committed pending entries in the order they were recorded.
@@ -90,8 +96,7 @@ func (s *Store) PendingAudit(ctx context.Context, limit int) ([]audit.Pending, e
 	}
 	out := make([]audit.Pending, len(rows))
 	for i, r := range rows {
-		out[i] = audit.Pending{ID: r.ID, Event: audit.Event{OccurredAt: r.OccurredAt.UTC(), ActorID: r.ActorID, ActorName: r.ActorName,
-			Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID, Summary: r.Summary, RequestID: r.RequestID, IP: r.IP}}
+		out[i] = audit.Pending{ID: r.ID, Event: r.event()}
 	}
 	return out, nil
 }
