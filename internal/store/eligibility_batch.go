@@ -200,12 +200,7 @@ func (s *Store) eachRow(ctx context.Context, q string, args []any, scan func(row
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return scanAll(rows, scan)
 	}
 	if s.isPostgres() && !db.InTxFrom(ctx) {
 		conn, err := s.db.SQL().Conn(ctx)
@@ -232,6 +227,15 @@ func (s *Store) eachRow(ctx context.Context, q string, args []any, scan func(row
 		return err
 	}
 	defer rows.Close()
+	return scanAll(rows, scan)
+}
+
+// scanAll calls scan for each row of rows (*sql.Rows or pgx.Rows) and returns the first error.
+func scanAll(rows interface {
+	rowScanner
+	Next() bool
+	Err() error
+}, scan func(rowScanner) error) error {
 	for rows.Next() {
 		if err := scan(rows); err != nil {
 			return err
