@@ -171,11 +171,9 @@ type Store interface {
 	// CloseAttempt moves an in-progress attempt to status; false when it was no longer in progress.
 	CloseAttempt(ctx context.Context, a Attempt) (bool, error)
 	UpdateAttemptResult(ctx context.Context, a Attempt) error
-	// SaveAnswer stores and journals an answer in one atomic step if the attempt is still in
-	// progress before now, held by device (or no device), and the seq is above the stored one.
-	SaveAnswer(ctx context.Context, a Answer, device string) (SaveOutcome, error)
-	// SaveAnswers is SaveAnswer for many saves of distinct answers in one statement or
-	// transaction; the outcomes follow the input.
+	// SaveAnswers stores and journals each of several saves of distinct answers, atomically, if
+	// its attempt is still in progress before the save's time, held by its device (or none), and
+	// its seq is above the stored one; the outcomes follow the input.
 	SaveAnswers(ctx context.Context, saves []AnswerSave) ([]SaveOutcome, error)
 	AnswerSeq(ctx context.Context, attemptID, itemID int64) (int64, error)
 	Answers(ctx context.Context, attemptID int64) ([]Answer, error)

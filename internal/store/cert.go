@@ -277,12 +277,6 @@ func (s *Store) CertificateStatusEvents(ctx context.Context, certificateID int64
 	return out, nil
 }
 
-// LogCertificateVerification appends to the public verification log.
-func (s *Store) LogCertificateVerification(ctx context.Context, v cert.Verification) error {
-	return s.conn(ctx).Create(&certificateVerificationRow{Number: v.Number, Kind: v.Kind, Outcome: v.Outcome, IP: v.IP,
-		UserID: v.UserID, OccurredAt: v.At}).Error
-}
-
 // LogCertificateVerifications appends many public verification log entries.
 func (s *Store) LogCertificateVerifications(ctx context.Context, vs []cert.Verification) error {
 	if len(vs) == 0 {

@@ -12,7 +12,6 @@ import (
 
 	"qualify/internal/bank"
 	"qualify/internal/exam"
-	"qualify/internal/platform/db"
 )
 
 type examRow struct {
@@ -406,37 +405,10 @@ type answerRow struct {
 
 func (answerRow) TableName() string { return "attempt_answers" }
 
-// SaveAnswer stores and journals an answer if the attempt is in progress before the save's
-// time, held by the device (or none), and seq is above the stored one. On PostgreSQL this is one
-// statement: the attempt row is read FOR SHARE, so a concurrent submission (FOR UPDATE) either
-// sees this answer or this save sees the attempt closed. On SQLite the transaction holds the
-// write lock from BEGIN.
-func (s *Store) SaveAnswer(ctx context.Context, a exam.Answer, device string) (exam.SaveOutcome, error) {
-	if s.isPostgres() {
-		var r struct {
-			Found, Open, Saved int
-		}
-		err := s.conn(ctx).Raw(`WITH att AS (
-				SELECT id, status, deadline, device_id FROM attempts WHERE id = ? FOR SHARE
-			), ok AS (
-				SELECT id FROM att WHERE status = 'in_progress' AND deadline > ? AND (? = '' OR device_id = '' OR device_id = ?)
-			), up AS (
-				INSERT INTO attempt_answers (attempt_id, item_id, answer, seq, saved_at)
-				SELECT id, ?, ?, ?, ? FROM ok
-				ON CONFLICT (attempt_id, item_id) DO UPDATE SET answer = excluded.answer, seq = excluded.seq, saved_at = excluded.saved_at
-				WHERE attempt_answers.seq < excluded.seq
-				RETURNING attempt_id, item_id, seq, answer, saved_at
-			), j AS (
-				INSERT INTO answer_log (attempt_id, item_id, seq, answer, saved_at, device_id)
-				SELECT attempt_id, item_id, seq, answer, saved_at, ? FROM up RETURNING id
-			)
-			SELECT (SELECT COUNT(*) FROM att) AS found, (SELECT COUNT(*) FROM ok) AS open, (SELECT COUNT(*) FROM j) AS saved`,
-			a.AttemptID, a.SavedAt, device, device, a.ItemID, string(a.Value), a.Seq, a.SavedAt, device).Scan(&r).Error
-		if err != nil {
-			return 0, err
-		}
-		return outcomeOf(r.Found, r.Open, r.Saved), nil
-	}
+// saveAnswer stores and journals an answer if the attempt is in progress before the save's
+// time, held by the device (or none), and seq is above the stored one, in the transaction of ctx
+// (SQLite: the transaction holds the write lock from BEGIN).
+func (s *Store) saveAnswer(ctx context.Context, a exam.Answer, device string) (exam.SaveOutcome, error) {
 	var out exam.SaveOutcome
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var rows []attemptRow
@@ -497,14 +469,16 @@ const saveAnswersSQL = `WITH input AS (
 	FROM input i LEFT JOIN att ON att.id = i.attempt_id LEFT JOIN ok ON ok.ord = i.ord
 		LEFT JOIN j ON j.attempt_id = i.attempt_id AND j.item_id = i.item_id`
 
-// SaveAnswers is SaveAnswer for many saves of distinct answers at once: on PostgreSQL one
-// statement (one round trip, one commit), on SQLite one transaction. Outcomes follow the input.
+// SaveAnswers stores and journals many saves of distinct answers, each if its attempt is in
+// progress before the save's time, held by its device (or none), and its seq is above the stored
+// one: on PostgreSQL in one statement (one round trip, one commit; see saveAnswersSQL), on
+// SQLite in one transaction. Outcomes follow the input.
 func (s *Store) SaveAnswers(ctx context.Context, saves []exam.AnswerSave) ([]exam.SaveOutcome, error) {
 	out := make([]exam.SaveOutcome, len(saves))
-	if !s.isPostgres() || db.InTxFrom(ctx) {
+	if !s.isPostgres() {
 		err := s.InTx(ctx, func(ctx context.Context) error {
 			for i, x := range saves {
-				o, err := s.SaveAnswer(ctx, x.Answer, x.Device)
+				o, err := s.saveAnswer(ctx, x.Answer, x.Device)
 				if err != nil {
 					return err
 				}
@@ -528,7 +502,7 @@ func (s *Store) SaveAnswers(ctx context.Context, saves []exam.AnswerSave) ([]exa
 	for i, x := range saves {
 		ord[i], atts[i], items[i], answers[i], seqs[i], at[i], devices[i] = int32(i), x.AttemptID, x.ItemID, string(x.Value), x.Seq, x.SavedAt, x.Device
 	}
-	rows, err := s.db.SQL().QueryContext(ctx, saveAnswersSQL, ord, atts, items, answers, seqs, at, devices)
+	rows, err := s.query(ctx, saveAnswersSQL, ord, atts, items, answers, seqs, at, devices)
 	if err != nil {
 		return nil, err
 	}
